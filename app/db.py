@@ -1,0 +1,106 @@
+"""Database engine with the SQLite settings of architecture.md §4, and read/write units of work."""
+
+from __future__ import annotations
+
+import fcntl
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine, make_url
+from sqlmodel import Session, create_engine
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",  # answers are user input that cannot be re-derived
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+def make_engine(url: str, *, max_page_count: int = 0) -> Engine:
+    """An engine for url; SQLite gets its pragmas and explicit BEGIN / BEGIN IMMEDIATE."""
+    if not url.startswith("sqlite"):
+        return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    path = make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    # Pool larger than AnyIO's 40 threadpool tokens, so a waiting request never starves (fastapi#3205).
+    engine = create_engine(url, pool_size=20, max_overflow=30, connect_args={"check_same_thread": False})
+    _install_sqlite_hooks(engine, max_page_count)
+    return engine
+
+
+def _install_sqlite_hooks(engine: Engine, max_page_count: int) -> None:
+    """Pragmas on connect; our own BEGIN so reads stay deferred and writes take the lock at once."""
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in SQLITE_PRAGMAS:
+            cursor.execute(pragma)
+        if max_page_count:  # fault injection: a "full disk" after this many pages
+            cursor.execute(f"PRAGMA max_page_count={int(max_page_count)}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        writing = connection.get_execution_options().get("sqlite_write", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+class Database:
+    """The engine plus the write discipline: one writer at a time on SQLite, row locks on PostgreSQL."""
+
+    def __init__(self, url: str, *, max_page_count: int = 0) -> None:
+        self.url = url
+        self.engine = make_engine(url, max_page_count=max_page_count)
+        self.is_sqlite = url.startswith("sqlite")
+        self._write_engine = self.engine.execution_options(sqlite_write=True) if self.is_sqlite else self.engine
+        self._thread_lock = threading.Lock()
+        self._lock_path = self._lock_file(url)
+
+    @staticmethod
+    def _lock_file(url: str) -> Path | None:
+        """A file beside the SQLite database that serialises writers across worker processes."""
+        if not url.startswith("sqlite"):
+            return None
+        path = make_url(url).database
+        return Path(f"{path}.writelock") if path and path != ":memory:" else None
+
+    @contextmanager
+    def read(self) -> Iterator[Session]:
+        """A session for reads: deferred BEGIN, never blocks writers (WAL)."""
+        with Session(self.engine, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def write(self) -> Iterator[Session]:
+        """A session for one write unit of work, committed at the end or rolled back on error."""
+        with self._writer_lock(), Session(self._write_engine, expire_on_commit=False) as session:
+            with session.begin():
+                yield session
+
+    @contextmanager
+    def _writer_lock(self) -> Iterator[None]:
+        """Queue writers fairly in Python instead of in SQLite's busy handler (reliability.md §2.2)."""
+        if not self.is_sqlite:
+            yield
+            return
+        with self._thread_lock:
+            if self._lock_path is None:
+                yield
+                return
+            with open(self._lock_path, "a+b") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
+                try:
+                    yield
+                finally:
+                    fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def dispose(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()

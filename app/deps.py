@@ -1,0 +1,42 @@
+"""Annotated dependency aliases, defined once and used by every route."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from .db import Database
+from .engine.model import Bank
+from .settings import Settings
+
+
+def get_db(request: Request) -> Database:
+    """The application's database."""
+    db: Database = request.app.state.db
+    return db
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """The application's settings."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_bank(request: Request) -> Bank:
+    """The validated question bank."""
+    bank: Bank = request.app.state.bank
+    return bank
+
+
+DbDep = Annotated[Database, Depends(get_db)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+BankDep = Annotated[Bank, Depends(get_bank)]
+
+
+def form_fields(request: Request) -> dict[str, list[str]]:
+    """The url-encoded fields of this request (parsed once by the Guard middleware), name → values."""
+    fields: dict[str, list[str]] = {}
+    for name, value in getattr(request.state, "form", []):
+        fields.setdefault(name, []).append(value)
+    return fields

@@ -1,0 +1,1 @@
+"""The pure decision engine: standard library only, no I/O, no clock, no global randomness."""

@@ -1,0 +1,22 @@
+"""Liveness and readiness: the database answers a trivial query."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+
+from ..deps import DbDep
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/healthz")
+def healthz(db: DbDep) -> JSONResponse:
+    """200 {"status": "ok"} when the database answers, else 503."""
+    try:
+        with db.read() as session:
+            session.execute(text("SELECT 1"))
+    except Exception:  # noqa: BLE001  (any database failure means "not ready")
+        return JSONResponse({"status": "unavailable"}, status_code=503)
+    return JSONResponse({"status": "ok"})
