@@ -59,7 +59,10 @@ def security_headers(path: str, headers: MutableHeaders, *, https: bool) -> None
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
     capability = path.startswith(CAPABILITY_PREFIXES)
-    headers.setdefault("Referrer-Policy", "no-referrer" if capability else "same-origin")
+    # The read-only report sends no referrer at all. Edit pages hold forms: under "no-referrer" browsers
+    # send `Origin: null` on their plain POSTs, so they use "same-origin", which still keeps the token
+    # out of every cross-origin Referer.
+    headers.setdefault("Referrer-Policy", "no-referrer" if path.startswith("/r/") else "same-origin")
     if capability:
         headers.setdefault("X-Robots-Tag", "noindex, nofollow")
     if path.startswith(NO_STORE_PREFIXES):

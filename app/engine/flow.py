@@ -129,7 +129,7 @@ def _parse_int(question: Question, text: str) -> int:
     """A whole number within the question's bounds; thousands separators are accepted."""
     cleaned = text.replace(",", "").replace("_", "").replace(" ", "")
     if not cleaned.lstrip("-").isdigit() or not cleaned.isascii():
-        raise InvalidAnswer(question.id, f"Enter a whole number of {question.unit}, like {question.default:,}.")
+        raise InvalidAnswer(question.id, f"Enter a whole number of {question.unit}, in digits (for example 1,200).")
     number = int(cleaned)
     if not question.minimum <= number <= question.maximum:
         raise InvalidAnswer(

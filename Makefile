@@ -1,0 +1,33 @@
+# Tunewise: every target is one line. `make run` and `make test` work on a fresh machine.
+VENV    ?= .venv
+PY      := $(VENV)/bin/python
+PYTEST  := $(VENV)/bin/pytest
+
+.PHONY: run test test-slow test-postgres lint migrate bench
+
+$(PY):                                   # create the virtual environment if missing
+	python3 -m venv $(VENV)
+
+$(VENV)/.app: pyproject.toml | $(PY)    # install the app (re-run when pyproject.toml changes)
+	$(PY) -m pip install -q --disable-pip-version-check -e . && touch $@
+
+$(VENV)/.test: pyproject.toml | $(PY)   # install the app with its test dependencies
+	$(PY) -m pip install -q --disable-pip-version-check -e '.[test]' && touch $@ $(VENV)/.app
+
+run: $(VENV)/.app                        # migrate the embedded SQLite database, then serve on 127.0.0.1:8000
+	$(VENV)/bin/tunewise migrate && $(VENV)/bin/tunewise serve
+
+migrate: $(VENV)/.app                    # upgrade the database schema only
+	$(VENV)/bin/tunewise migrate
+
+test: $(VENV)/.test                      # the whole default suite (engine, routes, migrations, browser)
+	$(PYTEST)
+
+test-slow: $(VENV)/.test                 # load and fault suites (bounded, loopback only; .ci/run runs them)
+	$(PYTEST) -m "load or faults" -p no:randomly
+
+lint: $(VENV)/.test                      # type-check the pure engine
+	$(VENV)/bin/python -m mypy app/engine
+
+bench: $(VENV)/.test                     # speed, memory and page weight side by side with a bare Starlette app
+	$(PY) -m bench.run

@@ -1,0 +1,123 @@
+"""A new user completes the wizard in Chromium with JavaScript on and off, uses Back and reload,
+closes the tab and carries on from the edit link in another browser context."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Browser, Page, expect
+
+ANSWERS = {
+    "problem": {"gap_types": ["behavior"], "failure_mode": "breaks_repeatedly", "task_stability": "stable_repetitive"},
+    "tried": {"prompt_maturity": "systematic", "eval_set": "100plus"},
+    "data": {"labeled_examples": "500", "label_quality": "expert_reviewed", "knowledge_volume": "fits_in_prompt",
+             "knowledge_churn": "monthly", "citations_required": "no"},
+    "output": {"format_strictness": "moderate", "monthly_calls": "60000", "fixed_prompt_tokens": "6000"},
+    "constraints": {"data_sensitivity": "internal", "training_data_policy": "cloud_with_controls",
+                    "ml_capacity": "managed_only", "time_to_first_version": "weeks", "model_switch_likelihood": "medium"},
+}
+
+
+def fill_step(page: Page, step: str) -> None:
+    """Answer one step with the controls a person would use."""
+    for name, value in ANSWERS[step].items():
+        if isinstance(value, list):
+            for option in value:
+                page.check(f'input[name="{name}"][value="{option}"]')
+        elif page.locator(f'input[name="{name}"]').first.get_attribute("type") == "radio":
+            page.check(f'input[name="{name}"][value="{value}"]')
+        else:
+            page.fill(f'input[name="{name}"]', value)
+
+
+def save(page: Page, next_step: str) -> None:
+    """Press "Save and continue" and wait for the next step's URL."""
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(re.compile(f"/{next_step}$"))
+
+
+def begin(page: Page, base: str) -> str:
+    """Start from the landing page; returns the edit link."""
+    page.goto(base + "/")
+    page.get_by_label("Team name").fill("Support platform")
+    page.get_by_label("Use case").fill("Replies sound robotic")
+    page.get_by_role("button", name="Start").click()
+    page.wait_for_url(re.compile(r"/a/[^/]+/problem$"))
+    return page.url.rsplit("/", 1)[0]
+
+
+def run_wizard(page: Page, base: str, shot, *, js: bool) -> str:
+    """Complete every step with Back, Forward and a reload along the way; returns the edit link."""
+    edit = begin(page, base)
+    shot(page, "problem")
+    fill_step(page, "problem")
+    save(page, "tried")
+    if js:
+        expect(page.locator("h1")).to_be_focused()
+        expect(page).to_have_title(re.compile("Step 2 of 5"))
+    page.go_back()
+    page.wait_for_url(re.compile("/problem$"))
+    expect(page.locator('input[name="failure_mode"][value="breaks_repeatedly"]')).to_be_checked()
+    page.go_forward()
+    page.wait_for_url(re.compile("/tried$"))
+    expect(page.locator("h1")).to_have_text("What you have tried")
+    fill_step(page, "tried")
+    save(page, "data")
+    fill_step(page, "data")
+    page.fill('input[name="labeled_examples"]', "lots")
+    page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    expect(page).to_have_title(re.compile("^Error:"))
+    shot(page, "error")
+    page.fill('input[name="labeled_examples"]', "500")
+    save(page, "output")
+    page.reload()
+    expect(page.locator("h1")).to_have_text("Output and scale")
+    fill_step(page, "output")
+    save(page, "constraints")
+    fill_step(page, "constraints")
+    save(page, "review")
+    expect(page.locator("h1")).to_have_text("Check your answers")
+    expect(page.get_by_text("500 examples")).to_be_visible()
+    shot(page, "review")
+    return edit
+
+
+def test_complete_with_javascript(browser: Browser, live_server: str, shot) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    errors: list[str] = []
+    page.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error('CSP violation', e.violatedDirective, e.sourceFile))")
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    edit = run_wizard(page, live_server, shot, js=True)
+    page.get_by_role("button", name="Get the recommendation").click()
+    page.wait_for_url(re.compile("/done$|/r/"))
+    shot(page, "finished")
+    context.close()
+    assert not [e for e in errors if "CSP" in e or "Content Security Policy" in e or "Refused" in e], errors
+    other = browser.new_context().new_page()
+    other.goto(edit)
+    expect(other).to_have_url(re.compile("/review$"))
+    other.goto(edit + "/data")
+    expect(other.locator('input[name="labeled_examples"]')).to_have_value("500")
+
+
+def test_complete_without_javascript(browser: Browser, live_server: str, shot) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    run_wizard(page, live_server, shot, js=False)
+    page.get_by_role("button", name="Get the recommendation").click()
+    page.wait_for_url(re.compile("/done$|/r/"))
+
+
+def test_close_the_tab_and_carry_on_elsewhere(browser: Browser, live_server: str) -> None:
+    first = browser.new_context().new_page()
+    edit = begin(first, live_server)
+    fill_step(first, "problem")
+    save(first, "tried")
+    first.context.close()
+    second = browser.new_context().new_page()
+    second.goto(edit)
+    expect(second).to_have_url(re.compile("/tried$"))
+    second.get_by_role("link", name="Back").click()
+    expect(second.locator('input[name="gap_types"][value="behavior"]')).to_be_checked()
