@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Mapping, Union
+from typing import Callable, Mapping, Union
 
 AnswerValue = Union[str, int, tuple[str, ...]]
 Answers = Mapping[str, AnswerValue]
@@ -118,3 +118,155 @@ class Bank:
     def defaults(self) -> dict[str, AnswerValue]:
         """The default answer of every question that has one."""
         return {q.id: q.default for q in self.questions.values() if q.default is not None}
+
+
+# ---------------------------------------------------------------- knowledge (rules, prices)
+
+
+@dataclass
+class Context:
+    """What a rule condition can look at: the answers and what scoring decided so far."""
+
+    answers: Mapping[str, AnswerValue]
+    combos: set[str] = field(default_factory=set)
+    gate_blocks: dict[str, frozenset[str]] = field(default_factory=dict)
+    primary: str | None = None
+    companion: str | None = None
+    provider_closed: bool = False
+
+
+Condition = Callable[[Context], bool]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """One score change: approach, axis and the delta."""
+
+    approach: str
+    axis: str
+    delta: float
+
+
+@dataclass(frozen=True)
+class DeltaRule:
+    """The deltas of one answer option, with the sentence and sources that ground them."""
+
+    question: str
+    option: str
+    effects: tuple[Effect, ...]
+    grounding: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ComboRule:
+    """A combination rule (R1–R6): a condition over several answers and its deltas."""
+
+    id: str
+    name: str
+    when: Condition
+    effects: tuple[Effect, ...]
+    grounding: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Block:
+    """Approaches a gate blocks, unless an extra condition holds."""
+
+    approaches: tuple[str, ...]
+    unless: Condition | None = None
+
+
+@dataclass(frozen=True)
+class GateRule:
+    """A hard gate (G0–G7): forces an outcome or blocks approaches."""
+
+    id: str
+    name: str
+    when: Condition
+    blocks: tuple[Block, ...]
+    forces: str | None
+    companion_when: Condition | None
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """An advisory or a next step: shown when its condition holds."""
+
+    id: str
+    when: Condition
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Ladder:
+    """The data ladder: band bounds, per-approach data scores, band notes."""
+
+    question: str
+    axis: str
+    bounds: tuple[int, ...]
+    scores: Mapping[str, tuple[float, ...]]
+    labels: tuple[str, ...]
+    notes: tuple["Text", ...]
+
+
+@dataclass(frozen=True)
+class Text:
+    """A sentence with its sources."""
+
+    text: str
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class AxisInfo:
+    """One axis: key, report label, help text, default weight, sources."""
+
+    key: str
+    label: str
+    help: str
+    weight: float
+    sources: tuple[str, ...]
+
+
+# ---------------------------------------------------------------- scoring output
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One recorded score change: which rule, answer, approach, axis and delta."""
+
+    group: str
+    question: str
+    option: str
+    approach: str
+    axis: str
+    delta: float
+    sources: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Core:
+    """The scored state of one set of answers, before explanations and sensitivity."""
+
+    answers: Mapping[str, AnswerValue]
+    scores: Mapping[str, Mapping[str, float]]
+    max_raw_fit: float
+    totals: Mapping[str, float]
+    costs: Mapping[str, float]
+    lora_mode: str
+    gates: tuple[str, ...]
+    blocked: Mapping[str, tuple[str, ...]]
+    combos: tuple[str, ...]
+    ranking: tuple[str, ...]
+    primary: str
+    companion: str | None
+    runner_up: str | None
+    forced_by: str | None
+    contributions: tuple[Contribution, ...] = ()
+    clamped: frozenset[tuple[str, str]] = frozenset()
+    ignored: tuple[str, ...] = ()
