@@ -115,6 +115,22 @@ def check_value(question: Question, value: object) -> AnswerValue:
     return parse_answer(question, [value])
 
 
+def check_answers(bank: Bank, answers: Mapping[str, object]) -> tuple[dict[str, AnswerValue], list[dict[str, str]]]:
+    """JSON answers (API, CLI): typed values over the defaults, and one error per bad field."""
+    typed: dict[str, AnswerValue] = {}
+    errors = [{"field": f"answers.{qid}", "message": "Unknown question id."} for qid in answers if qid not in bank.questions]
+    for question in bank.questions.values():
+        if question.id not in answers:
+            if question.default is None:
+                errors.append({"field": f"answers.{question.id}", "message": _missing_message(question)})
+            continue
+        try:
+            typed[question.id] = check_value(question, answers[question.id])
+        except InvalidAnswer as error:
+            errors.append({"field": f"answers.{question.id}", "message": error.message})
+    return {**bank.defaults(), **typed}, errors
+
+
 def _parse_multi(question: Question, values: Sequence[str]) -> tuple[str, ...]:
     """A multi-select answer: at least one known option, each once, in bank order."""
     if not values:

@@ -211,7 +211,7 @@ class Ladder:
     bounds: tuple[int, ...]
     scores: Mapping[str, tuple[float, ...]]
     labels: tuple[str, ...]
-    notes: tuple["Text", ...]
+    notes: tuple[Text, ...]
 
 
 @dataclass(frozen=True)

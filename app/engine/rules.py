@@ -1,0 +1,292 @@
+"""Load rules.toml, axes.toml and prices.toml, validate them against the bank, compile conditions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .bank import DATA_DIR, BankError, load_bank, read_toml
+from .conditions import Checker
+from .cost import CORPUS_PARAM, RHO_PARAM, STORE_PARAM, Preset, Provider, parse_prices
+from .model import (
+    Approach, Axis, AxisInfo, Bank, Block, ComboRule, Condition, Context,
+    DeltaRule, Effect, GateRule, Kind, Ladder, Notice, Text,
+)
+
+APPROACHES = tuple(a.value for a in Approach)
+AXES = tuple(x.value for x in Axis)
+SCORED = tuple(x for x in AXES if x != "cost")
+TEXT_FACTS = frozenset(
+    ["static", "score", "gaps", "examples", "quality", "band", "band_note", "eval", "volume", "churn", "sensitivity", "time", "ml", "switch", "calls", "fixed", "monthly", "preset", "break_even", "mode"]
+)
+REPORT_PHRASES = frozenset(
+    ["hosted", "self_host", "break_even_hosted", "break_even_never", "counterfactual_above", "counterfactual_below", "counterfactual_set", "counterfactual_add", "counterfactual_remove", "counterfactual_via", "dominant", "flip", "cost_reason"]
+)
+CONFIDENCE_KEYS = (
+    ["mc_draws", "mc_alpha", "mc_seed", "tie_decimals", "high_margin", "high_stability", "high_flip", "medium_margin", "medium_stability"]
+)
+
+
+@dataclass(frozen=True)
+class Confidence:
+    """Monte-Carlo settings and the thresholds of the confidence label (§6.6)."""
+
+    numbers: Mapping[str, float]
+    axis_order: tuple[str, ...]
+    rule_based: str
+    only_feasible: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything in rules.toml, validated and with its conditions compiled."""
+
+    version: str
+    labels: Mapping[str, str]
+    static: Mapping[str, Mapping[str, Text]]
+    base: Mapping[str, Mapping[str, float]]
+    ladder: Ladder
+    deltas: Mapping[tuple[str, str], DeltaRule]
+    ignored: Mapping[str, tuple[Condition, str]]
+    combos: tuple[ComboRule, ...]
+    gates: tuple[GateRule, ...]
+    advisories: tuple[Notice, ...]
+    next_steps: tuple[Notice, ...]
+    axis_text: Mapping[str, Mapping[str, str]]
+    phrases: Mapping[str, Mapping[str, str]]
+    confidence: Confidence
+    cost_rules: Mapping[str, Condition]
+    referenced: frozenset[str]
+    breakpoints: Mapping[str, tuple[float, ...]]
+    choices: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    """The bank plus validated rules, axes, price presets and provider availability."""
+
+    bank: Bank
+    rules: Rules
+    axes: tuple[AxisInfo, ...]
+    presets: Mapping[str, Preset]
+    default_preset: str
+    providers: Mapping[str, Provider]
+    chart_calls: tuple[float, ...]
+
+    def default_weights(self) -> dict[str, float]:
+        """The default weight of every axis (axes.toml)."""
+        return {a.key: a.weight for a in self.axes}
+
+
+def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
+    """Read and validate every data file; raise BankError listing every problem."""
+    bank = load_bank(data_dir)
+    raw_sources = read_toml("sources.toml", data_dir)
+    problems: list[str] = []
+    presets, providers = parse_prices(read_toml("prices.toml", data_dir), raw_sources, problems)
+    prices = read_toml("prices.toml", data_dir)
+    axes = parse_axes(read_toml("axes.toml", data_dir), raw_sources, problems)
+    rules = Parser(bank, raw_sources, problems).rules(read_toml("rules.toml", data_dir))
+    if problems:
+        raise BankError(problems)
+    calls = tuple(float(c) for c in prices.get("chart_calls", []))
+    return Knowledge(bank, rules, axes, presets, str(prices["default"]), providers, calls)
+
+
+def parse_axes(raw: Mapping[str, Any], sources: Mapping[str, Any], problems: list[str]) -> tuple[AxisInfo, ...]:
+    """Validate axes.toml: the six axes once each, labels, help, weights summing to 1."""
+    axes = []
+    for item in raw.get("axes", []):
+        key, weight = str(item.get("key")), item.get("weight")
+        if key not in AXES:
+            problems.append(f"axes: unknown axis {key!r}")
+        if not item.get("label") or not item.get("help") or not isinstance(weight, (int, float)) or weight < 0:
+            problems.append(f"axis {key!r}: needs a label, help and a non-negative weight")
+            weight = 0.0
+        if not item.get("sources") or any(t not in sources for t in item.get("sources", [])):
+            problems.append(f"axis {key!r}: missing or unknown source tags")
+        axes.append(AxisInfo(key, str(item.get("label")), str(item.get("help")), float(weight), tuple(item.get("sources", []))))
+    if sorted(a.key for a in axes) != sorted(AXES):
+        problems.append(f"axes: must define each of {', '.join(AXES)} exactly once")
+    if abs(sum(a.weight for a in axes) - 1) > 1e-6:
+        problems.append("axes: default weights must sum to 1")
+    return tuple(sorted(axes, key=lambda a: AXES.index(a.key) if a.key in AXES else len(AXES)))
+
+
+class Parser(Checker):
+    """Validates parsed rules.toml against the bank, appending every problem to one list."""
+
+    def rules(self, raw: Mapping[str, Any]) -> Rules:
+        """Build the Rules, checking every section."""
+        if not str(raw.get("rules_version", "")).strip():
+            self.problems.append("rules: missing rules_version")
+        deltas = self.deltas(raw.get("deltas", []))
+        self.coverage(deltas, raw.get("neutral", {}), raw.get("numeric", {}))
+        ignored = {str(i.get("question")): (self.when(i.get("when"), "ignored"), str(i.get("reason", ""))) for i in raw.get("ignored", [])}
+        self.known_questions(ignored, "ignored")
+        apps = raw.get("approaches", {})
+        self.exact(apps, APPROACHES, "approaches")
+        static = {a: {x: self.text(apps.get(a, {}).get(x), f"approach {a} {x}") for x in AXES} for a in APPROACHES}
+        combos = tuple(self.combo(c) for c in raw.get("combos", []))
+        gates = tuple(self.gate(g) for g in raw.get("gates", []))
+        advisories = tuple(self.notice(n, f"A{i}", set()) for i, n in enumerate(raw.get("advisories", []), 1))
+        steps = tuple(self.notice(n, f"N{i}", {"companion", "as_of"}) for i, n in enumerate(raw.get("next_steps", []), 1))
+        cost_rules, ladder = self.cost_rules(raw.get("cost_rules", {})), self.ladder(raw.get("ladder", {}))
+        self.thresholds.setdefault(ladder.question, set()).update(ladder.bounds)
+        return Rules(
+            str(raw.get("rules_version", "")), {a: str(apps.get(a, {}).get("label", a)) for a in APPROACHES},
+            static, self.base(raw.get("base", {})), ladder, deltas, ignored, combos, gates, advisories, steps,
+            self.axis_text(raw.get("axis_text", {})), self.phrases(raw.get("phrases", {})),
+            self.confidence(raw.get("confidence", {})), cost_rules, frozenset(self.referenced),
+            {q: tuple(sorted(t)) for q, t in self.thresholds.items()},
+            tuple(str(c.get("text", "")) for c in raw.get("choices", [])),
+        )
+
+    # ------------------------------------------------------------ sections
+    def base(self, raw: Mapping[str, Any]) -> dict[str, dict[str, float]]:
+        """The base matrix: every approach, every scored axis, grounding and sources."""
+        self.exact(raw, APPROACHES, "base")
+        out = {}
+        for a in APPROACHES:
+            row = raw.get(a, {})
+            self.text({"text": row.get("grounding"), "sources": row.get("sources")}, f"base {a}")
+            out[a] = {x: self.number(row.get(x), f"base {a}.{x}") for x in SCORED}
+        return out
+
+    def ladder(self, raw: Mapping[str, Any]) -> Ladder:
+        """The data ladder: ascending bounds, one score per band per approach, band notes."""
+        q, bounds = str(raw.get("question")), [int(b) for b in raw.get("bounds", [])]
+        if q not in self.bank.questions or self.bank.questions[q].kind is not Kind.INT:
+            self.problems.append(f"ladder: {q!r} is not a numeric question")
+        if bounds != sorted(set(bounds)) or raw.get("axis") not in SCORED:
+            self.problems.append("ladder: bounds must ascend and the axis must be a scored axis")
+        scores = {a: tuple(float(s) for s in v) for a, v in raw.get("scores", {}).items()}
+        for a, v in scores.items():
+            if a not in APPROACHES or len(v) != len(bounds) + 1:
+                self.problems.append(f"ladder: {a!r} needs a known approach and {len(bounds) + 1} scores")
+        bands = raw.get("bands", [])
+        if len(bands) != len(bounds) + 1:
+            self.problems.append(f"ladder: needs {len(bounds) + 1} bands")
+        notes = tuple(self.text({"text": b.get("note"), "sources": b.get("sources")}, "ladder band") for b in bands)
+        return Ladder(q, str(raw.get("axis")), tuple(bounds), scores, tuple(str(b.get("label")) for b in bands), notes)
+
+    def deltas(self, items: list[dict[str, Any]]) -> dict[tuple[str, str], DeltaRule]:
+        """One DeltaRule per (question, option); unknown ids, values, axes, approaches rejected."""
+        out: dict[tuple[str, str], DeltaRule] = {}
+        for item in items:
+            q, o = str(item.get("question")), str(item.get("option"))
+            where = f"delta {q}={o}"
+            question = self.bank.questions.get(q)
+            if question is None or o not in question.option_values():
+                self.problems.append(f"{where}: unknown question or option")
+            if (q, o) in out:
+                self.problems.append(f"{where}: defined twice")
+            t = self.text({"text": item.get("grounding"), "sources": item.get("sources")}, where)
+            effects = self.effects(item, where, {"question", "option"})
+            out[(q, o)] = DeltaRule(q, o, effects, t.text, t.sources)
+        return out
+
+    def coverage(self, deltas: Mapping[tuple[str, str], DeltaRule], neutral: Mapping[str, Any], numeric: Mapping[str, Any]) -> None:
+        """Every option of every question has a delta or is listed as neutral; numeric ones are listed."""
+        self.known_questions(neutral, "neutral")
+        self.known_questions(numeric, "numeric")
+        for q in self.bank.questions.values():
+            if q.kind is Kind.INT:
+                if q.id not in numeric:
+                    self.problems.append(f"numeric question {q.id!r} is not listed under [numeric]")
+                continue
+            listed = [str(v) for v in neutral.get(q.id, [])]
+            self.problems += [f"neutral {q.id}: unknown option {v!r}" for v in listed if v not in q.option_values()]
+            for v in q.option_values():
+                if ((q.id, v) in deltas) == (v in listed):
+                    self.problems.append(f"{q.id}={v}: needs exactly one of a delta or a neutral listing")
+
+    def combo(self, item: Mapping[str, Any]) -> ComboRule:
+        """A combination rule; its condition may name earlier rules."""
+        cid = str(item.get("id"))
+        when = self.when(item.get("when"), f"combo {cid}")
+        t = self.text({"text": item.get("grounding"), "sources": item.get("sources")}, f"combo {cid}")
+        effects = self.effects(item, f"combo {cid}", {"id", "name", "when"})
+        self.unique(cid, self.combos, "combination rule")
+        return ComboRule(cid, str(item.get("name", "")), when, effects, t.text, t.sources)
+
+    def gate(self, item: Mapping[str, Any]) -> GateRule:
+        """A gate: condition, blocks (with optional `unless`), forced outcome, companion rule."""
+        gid = str(item.get("id"))
+        when = self.when(item.get("when"), f"gate {gid}")
+        blocks = []
+        for b in item.get("blocks", []):
+            self.approaches(b.get("approaches"), f"gate {gid}")
+            unless = self.when(b["unless"], f"gate {gid}") if "unless" in b else None
+            blocks.append(Block(tuple(b.get("approaches", [])), unless))
+        forces = item.get("forces")
+        if forces is not None:
+            self.approaches([forces], f"gate {gid}")
+        companion = self.when(item["companion_when"], f"gate {gid}") if "companion_when" in item else None
+        t = self.text({"text": item.get("text"), "sources": item.get("sources")}, f"gate {gid}")
+        self.unique(gid, self.gates, "gate")
+        return GateRule(gid, str(item.get("name", "")), when, tuple(blocks), forces, companion, t.text, t.sources)
+
+    def notice(self, item: Mapping[str, Any], default_id: str, facts: set[str]) -> Notice:
+        """An advisory or next step: condition, text (placeholders checked) and sources."""
+        nid = str(item.get("id", default_id))
+        t = self.text({"text": item.get("text"), "sources": item.get("sources")}, nid)
+        self.placeholders(t.text, facts, nid)
+        return Notice(nid, self.when(item.get("when"), nid), t.text, t.sources)
+
+    def axis_text(self, raw: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+        """Per-axis sentence templates with per-approach overrides; placeholders checked."""
+        self.exact(raw, AXES, "axis_text")
+        for axis, table in raw.items():
+            if "default" not in table or set(table) - {"default", *APPROACHES}:
+                self.problems.append(f"axis_text {axis}: needs a default and only approach overrides")
+            for key, template in table.items():
+                self.placeholders(str(template), set(TEXT_FACTS), f"axis_text {axis}.{key}")
+        return {a: {k: str(v) for k, v in t.items()} for a, t in raw.items()}
+
+    def phrases(self, raw: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+        """Phrases per question option (every option covered) plus the fixed `report` table."""
+        missing = REPORT_PHRASES - set(raw.get("report", {}))
+        self.problems += [f"phrases report: missing {k!r}" for k in sorted(missing)]
+        for q, table in raw.items():
+            if q == "report":
+                continue
+            question = self.bank.questions.get(q)
+            if question is None or set(table) != set(question.option_values()):
+                self.problems.append(f"phrases {q}: must name every option of a known question")
+        return {q: {k: str(v) for k, v in t.items()} for q, t in raw.items()}
+
+    def confidence(self, raw: Mapping[str, Any]) -> Confidence:
+        """Monte-Carlo settings and label thresholds."""
+        numbers = {k: self.number(raw.get(k), f"confidence.{k}") for k in CONFIDENCE_KEYS}
+        order = tuple(str(x) for x in raw.get("mc_axis_order", []))
+        if sorted(order) != sorted(AXES):
+            self.problems.append("confidence: mc_axis_order must list the six axes")
+        self.text({"text": raw.get("rule_based"), "sources": raw.get("sources")}, "confidence")
+        return Confidence(numbers, order, str(raw.get("rule_based", "")), str(raw.get("only_feasible", "")))
+
+    def cost_rules(self, raw: Mapping[str, Any]) -> dict[str, Condition]:
+        """The conditions the cost model reads; option names it relies on must exist."""
+        names = ("hosted_allowed", "self_host_allowed", "full_in_house", "frequent_retrain")
+        volume = set(self.bank.questions["knowledge_volume"].option_values()) if "knowledge_volume" in self.bank.questions else set()
+        churn = set(self.bank.questions["knowledge_churn"].option_values()) if "knowledge_churn" in self.bank.questions else set()
+        if not (set(CORPUS_PARAM) | set(STORE_PARAM)) <= volume or churn != set(RHO_PARAM):
+            self.problems.append("cost model: knowledge_volume / knowledge_churn options do not match")
+        return {n: self.when(raw.get(n), f"cost_rules.{n}") for n in names}
+
+    # ------------------------------------------------------------ pieces
+    def effects(self, item: Mapping[str, Any], where: str, extra: set[str]) -> tuple[Effect, ...]:
+        """Axis tables of approach -> delta; the cost axis is computed and takes none."""
+        allowed = {"grounding", "sources", "name", *extra, *SCORED}
+        self.problems += [f"{where}: unknown key {k!r}" for k in item if k not in allowed]
+        out = []
+        for axis in SCORED:
+            for a, d in item.get(axis, {}).items():
+                self.approaches([a], where)
+                out.append(Effect(a, axis, self.number(d, f"{where} {axis}.{a}")))
+        return tuple(out)
+
+
+__all__ = ["APPROACHES", "AXES", "Confidence", "Context", "Knowledge", "Rules", "load_knowledge", "parse_axes"]

@@ -1,0 +1,234 @@
+"""Confidence (§6.6): margin, weight-flip distances, seeded Monte-Carlo stability; counterfactuals (§6.7c)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from itertools import compress
+
+from .model import AnswerValue, Core, Kind, Question
+from .rules import APPROACHES, AXES, Knowledge
+
+Rescore = Callable[[dict[str, AnswerValue]], Core]
+
+
+@dataclass(frozen=True)
+class WeightFlip:
+    """Changing one axis weight to flip_weight makes new_primary overtake the primary."""
+
+    axis: str
+    weight: float
+    flip_weight: float
+    delta: float
+    new_primary: str
+
+
+@dataclass(frozen=True)
+class Counterfactual:
+    """One answer change that changes the primary (via a gate, when one is responsible)."""
+
+    question: str
+    answer: AnswerValue
+    change: str
+    new_primary: str
+    via: str | None
+    threshold: float | None
+
+
+@dataclass(frozen=True)
+class Sensitivity:
+    """The confidence label, its inputs, the weight flips and the counterfactuals."""
+
+    label: str
+    margin: float | None
+    relative_margin: float | None
+    stability: float | None
+    min_flip: float | None
+    dominant: bool
+    flips: tuple[WeightFlip, ...]
+    counterfactuals: tuple[Counterfactual, ...]
+
+
+def analyse(k: Knowledge, core: Core, weights: Mapping[str, float], rescore: Rescore, recost: Rescore) -> Sensitivity:
+    """Confidence and counterfactuals for one scored core (rule-based under G1, reading 8)."""
+    conf = k.rules.confidence
+    cost_only = {q.id for q in k.bank.questions.values() if q.kind is Kind.INT} - k.rules.referenced
+    counter = tuple(counterfactuals(tuple(k.bank.questions.values()), core, rescore, recost, cost_only))
+    if core.forced_by is not None:
+        return Sensitivity(conf.rule_based, None, None, None, None, False, (), counter)
+    if core.runner_up is None:
+        return Sensitivity(conf.only_feasible, None, None, None, None, True, (), counter)
+    margin = core.totals[core.primary] - core.totals[core.runner_up]
+    relative = margin / core.totals[core.primary] if core.totals[core.primary] else None
+    flips = tuple(sorted(weight_flips(core.scores, weights, core.primary, core.runner_up), key=lambda f: abs(f.delta)))
+    n = conf.numbers
+    draws = dirichlet(tuple(weights[x] for x in AXES), int(n["mc_draws"]), n["mc_alpha"], int(n["mc_seed"]), conf.axis_order)
+    stable = stability(core.scores, core.ranking, core.primary, draws)
+    min_flip = abs(flips[0].delta) if flips else None
+    return Sensitivity(label(n, margin, stable, min_flip), margin, relative, stable, min_flip, not flips, flips, counter)
+
+
+def label(n: Mapping[str, float], margin: float, stable: float, min_flip: float | None) -> str:
+    """High / Medium / Low from margin, stability and the smallest weight flip (§6.6)."""
+    flip_ok = min_flip is None or min_flip >= n["high_flip"]
+    if margin >= n["high_margin"] and stable >= n["high_stability"] and flip_ok:
+        return "High"
+    if margin >= n["medium_margin"] and stable >= n["medium_stability"]:
+        return "Medium"
+    return "Low"
+
+
+def weight_flips(
+    scores: Mapping[str, Mapping[str, float]], weights: Mapping[str, float], top: str, run: str
+) -> list[WeightFlip]:
+    """Closed-form δ* per axis for the primary against the runner-up (readings 11, 23)."""
+    t_top = sum(weights[x] * scores[top][x] for x in AXES)
+    t_run = sum(weights[x] * scores[run][x] for x in AXES)
+    flips = []
+    for x in AXES:
+        w = weights[x]
+        if w >= 1:
+            continue
+        d_top = scores[top][x] - (t_top - w * scores[top][x]) / (1 - w)
+        d_run = scores[run][x] - (t_run - w * scores[run][x]) / (1 - w)
+        if d_run == d_top:
+            continue
+        delta = (t_top - t_run) / (d_run - d_top)
+        if -1e-9 <= w + delta <= 1 + 1e-9:
+            flip = min(1.0, max(0.0, w + delta))
+            flips.append(WeightFlip(x, w, flip, flip - w, run))
+    return flips
+
+
+@lru_cache(maxsize=64)
+def dirichlet(
+    weights: tuple[float, ...], draws: int, alpha: float, seed: int, order: tuple[str, ...]
+) -> tuple[tuple[float, ...], ...]:
+    """Dirichlet(α·w) weight vectors from random.Random(seed), drawn in `order` (reading 21)."""
+    rng = random.Random(seed)
+    slots = [AXES.index(x) for x in order]
+    out = []
+    for _ in range(draws):
+        g = [0.0] * len(AXES)
+        for i in slots:
+            if weights[i] > 0:
+                g[i] = rng.gammavariate(alpha * weights[i], 1.0)
+        total = sum(g)
+        out.append(tuple(x / total for x in g))
+    return tuple(out)
+
+
+def stability(
+    scores: Mapping[str, Mapping[str, float]], ranking: Sequence[str], primary: str,
+    draws: Sequence[tuple[float, ...]],
+) -> float:
+    """Share of draws in which the primary stays first among feasible approaches (reading 12)."""
+    p = [scores[primary][x] for x in AXES]
+    alive = list(draws)
+    for rival in ranking:
+        if rival == primary or not alive:
+            continue
+        d = [pi - scores[rival][x] for pi, x in zip(p, AXES)]
+        first = APPROACHES.index(primary) < APPROACHES.index(rival)
+        if min(d) >= 0 and first:
+            continue
+        alive = list(compress(alive, _wins(d, -1e-9 if first else 1e-9, alive)))
+    return len(alive) / len(draws)
+
+
+def _wins(d: Sequence[float], limit: float, draws: Sequence[tuple[float, ...]]) -> list[bool]:
+    """For each draw, whether the weighted score difference d·w exceeds the limit."""
+    d0, d1, d2, d3, d4, d5 = d
+    return [w0 * d0 + w1 * d1 + w2 * d2 + w3 * d3 + w4 * d4 + w5 * d5 > limit for w0, w1, w2, w3, w4, w5 in draws]
+
+
+def counterfactuals(
+    questions: Sequence[Question], base: Core, rescore: Rescore, recost: Rescore, cost_only: set[str]
+) -> list[Counterfactual]:
+    """Every single answer change that changes the primary (readings 13, 14)."""
+    out: list[Counterfactual] = []
+    for q in questions:
+        if q.kind is Kind.SINGLE:
+            for option in q.option_values():
+                if option != base.answers[q.id]:
+                    out += _try(q.id, option, "set", base, rescore)
+        elif q.kind is Kind.MULTI:
+            out += _toggles(q, base, rescore)
+        else:
+            out += _numeric(q, base, recost if q.id in cost_only else rescore)
+    return out
+
+
+def _with(base: Core, qid: str, value: AnswerValue) -> dict[str, AnswerValue]:
+    """The base answers with one answer replaced."""
+    answers = dict(base.answers)
+    answers[qid] = value
+    return answers
+
+
+def _try(qid: str, value: AnswerValue, change: str, base: Core, rescore: Rescore) -> list[Counterfactual]:
+    """Re-score one changed answer; report it when the primary changes."""
+    new = rescore(_with(base, qid, value))
+    if new.primary == base.primary:
+        return []
+    return [Counterfactual(qid, value, change, new.primary, via(base, new), None)]
+
+
+def _toggles(q: Question, base: Core, rescore: Rescore) -> list[Counterfactual]:
+    """Toggle each option of a multi-select answer, never leaving it empty (reading 13)."""
+    current = base.answers[q.id]
+    assert isinstance(current, tuple)
+    out = []
+    for option in q.option_values():
+        chosen = tuple(v for v in q.option_values() if (v in current) != (v == option))
+        if chosen:
+            out += _try(q.id, chosen, "remove" if option in current else "add", base, rescore)
+    return out
+
+
+def _numeric(q: Question, base: Core, rescore: Rescore) -> list[Counterfactual]:
+    """Bisect towards each end that changes the primary, for the first changing value (reading 14)."""
+    current = base.answers[q.id]
+    assert isinstance(current, int)
+    out = []
+    for end, change in ((q.minimum, "below"), (q.maximum, "above")):
+        hit = rescore(_with(base, q.id, end)) if end != current else base
+        if hit.primary == base.primary:
+            continue
+        same, differs = current, end
+        while _apart(same, differs):
+            mid = _middle(same, differs)
+            probe = rescore(_with(base, q.id, mid))
+            if probe.primary == base.primary:
+                same = mid
+            else:
+                differs, hit = mid, probe
+        out.append(Counterfactual(q.id, differs, change, hit.primary, via(base, hit), float(differs)))
+    return out
+
+
+def _apart(same: int, differs: int) -> bool:
+    """Bisection goes on while the two ends are more than 1 and more than 0.1 % apart."""
+    gap = abs(differs - same)
+    return gap > 1 and gap > 0.001 * min(abs(same), abs(differs))
+
+
+def _middle(same: int, differs: int) -> int:
+    """The geometric midpoint when both ends are positive (thresholds span decades), else the mean."""
+    low, high = sorted((same, differs))
+    mid = int((low * high) ** 0.5) if low > 0 else (low + high) // 2
+    return min(max(mid, low + 1), high - 1)
+
+
+def via(base: Core, new: Core) -> str | None:
+    """The gate behind a change of primary, if any (choice C6 in rules.toml)."""
+    if new.forced_by is not None and new.forced_by != base.forced_by:
+        return new.forced_by
+    if new.blocked[base.primary]:
+        return new.blocked[base.primary][0]
+    freed = [g for g in base.blocked[new.primary] if g not in new.blocked[new.primary]]
+    if freed:
+        return freed[0]
+    return base.forced_by if base.forced_by is not None and new.forced_by is None else None
