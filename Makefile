@@ -24,10 +24,10 @@ test: $(VENV)/.test                      # the whole default suite (engine, rout
 	$(PYTEST)
 
 test-slow: $(VENV)/.test                 # load and fault suites (bounded, loopback only; .ci/run runs them)
-	$(PYTEST) -m "load or faults" -p no:randomly
+	$(PYTEST) -m "load or faults" -s
 
-lint: $(VENV)/.test                      # type-check the pure engine
-	$(VENV)/bin/python -m mypy app/engine
+lint: $(VENV)/.test                      # type-check the pure engine (mypy --strict) and lint everything (ruff)
+	$(VENV)/bin/mypy app/engine && $(VENV)/bin/ruff check app tests bench
 
 bench: $(VENV)/.test                     # speed, memory and page weight side by side with a bare Starlette app
 	$(PY) -m bench.run

@@ -3,11 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import getpass
+import json
 import logging
 import sys
-from typing import Callable, Sequence
+from pathlib import Path
+from typing import Any, Callable, Sequence
 
-from . import migrate
+import uvicorn
+from sqlalchemy.exc import SQLAlchemyError
+
+from . import admin_repo, migrate
+from .backup import BackupError, backup_sqlite
+from .db import Database
+from .engine.flow import check_answers
+from .engine.rules import load_knowledge
+from .engine.scoring import result_to_dict, score
+from .models import utcnow
 from .settings import get_settings
 
 Command = Callable[[argparse.Namespace], int]
@@ -22,14 +34,75 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with uvicorn (migrate first: the app refuses an outdated schema)."""
-    import uvicorn  # the engine-only commands (score) must not need the server stack
-
     settings = get_settings()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    print_setup_link(settings.database_url, args.host or settings.host, args.port or settings.port)
     uvicorn.run(
         "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
         workers=args.workers, access_log=False, proxy_headers=True, server_header=False,
     )
+    return 0
+
+
+def print_setup_link(database_url: str, host: str, port: int) -> None:
+    """While no admin exists, print a one-time link (valid one hour) that creates the first one."""
+    db = Database(database_url)
+    try:
+        link = admin_repo.setup_link(db, base_url=f"http://{host}:{port}", now=utcnow())
+    except SQLAlchemyError:  # an unmigrated database: the app itself refuses to start and says why
+        link = None
+    finally:
+        db.dispose()
+    if link:
+        print(f"No admin yet: open {link} within one hour to create the first admin account.", flush=True)
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    """Create an admin account; the password is asked for (or read from standard input when not a TTY)."""
+    if sys.stdin.isatty():
+        password = getpass.getpass("Password (at least 12 characters): ")
+        if getpass.getpass("Repeat the password: ") != password:
+            print("error: the two passwords are not the same", file=sys.stderr)
+            return 2
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    db = Database(get_settings().database_url)
+    try:
+        problem = admin_repo.add_admin_account(db, email=args.email, password=password, actor="command line", now=utcnow())
+    finally:
+        db.dispose()
+    if problem:
+        print(f"error: {problem}", file=sys.stderr)
+        return 2
+    print(f"admin {args.email.strip().lower()} created: sign in at /admin/login")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Print the result JSON for a file of answers: no server, no database, default weights and prices."""
+    raw: Any = json.loads(Path(args.file).read_text(encoding="utf-8"))
+    answers = raw.get("answers", raw) if isinstance(raw, dict) else None
+    if not isinstance(answers, dict):
+        print("error: the file must hold a JSON object of answers (or {\"answers\": {...}})", file=sys.stderr)
+        return 2
+    knowledge = load_knowledge()
+    typed, errors = check_answers(knowledge.bank, answers)
+    for error in errors:
+        print(f"error: {error['field']}: {error['message']}", file=sys.stderr)
+    if errors:
+        return 2
+    print(json.dumps(result_to_dict(score(knowledge, typed)), indent=2, ensure_ascii=False))
+    return 0
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Write a checked copy of the SQLite database to PATH (safe while the server runs)."""
+    try:
+        path = backup_sqlite(get_settings().database_url, Path(args.path))
+    except BackupError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(f"backup written to {path} (integrity_check ok)")
     return 0
 
 
@@ -43,6 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
+    scorer = sub.add_parser("score", help="print the result JSON for a file of answers (no server needed)")
+    scorer.add_argument("file", help="JSON file: {question_id: answer} or a fixture line's {\"answers\": {...}}")
+    scorer.set_defaults(func=cmd_score)
+    backup = sub.add_parser("backup", help="copy the SQLite database to PATH (VACUUM INTO, checked)")
+    backup.add_argument("path", help="the new file to write")
+    backup.set_defaults(func=cmd_backup)
+    creator = sub.add_parser("create-admin", help="create an admin account (password from the prompt or stdin)")
+    creator.add_argument("email", help="the admin's email address")
+    creator.set_defaults(func=cmd_create_admin)
     return parser
 
 

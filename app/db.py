@@ -17,6 +17,9 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=FULL",  # answers are user input that cannot be re-derived
     "PRAGMA busy_timeout=5000",
     "PRAGMA foreign_keys=ON",
+    # Page cache per connection (SQLite's default is 2 MB). The pool holds up to 50 connections, so the default
+    # let one worker's cache grow to ~100 MB; the OS page cache serves re-reads anyway (bench/README.md).
+    "PRAGMA cache_size=-512",
 )
 
 

@@ -11,12 +11,14 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from . import errors, migrate
 from .db import Database
-from .engine.bank import load_bank
+from .cache import LRU
+from .engine.rules import load_knowledge
 from .limits import RateLimit
-from .routes import health, wizard
+from .routes import admin, api, health, report, team, wizard
 from .security import Guard
 from .settings import Settings, get_settings
 from .static import CachedStatic
+from .timing import Timing
 from .web import make_templates
 
 access_log = logging.getLogger("tunewise.access")
@@ -36,15 +38,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Tunewise API", version="1.0.0", lifespan=lifespan, docs_url="/docs", redoc_url=None)
     app.state.settings, app.state.db = settings, db
-    app.state.bank = load_bank()
+    app.state.knowledge = load_knowledge()
+    app.state.bank = app.state.knowledge.bank
+    app.state.report_cache = LRU(settings.report_cache_size)
     app.state.templates = make_templates(settings)
     errors.install(app)
-    for router in (health.router, wizard.router):
+    for router in (health.router, api.router, report.router, team.router, wizard.router, admin.router):
         app.include_router(router)
     app.mount("/static", CachedStatic(), name="static")
     app.add_middleware(errors.ServerErrors)
     app.add_middleware(GZipMiddleware, minimum_size=500)
     app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(Timing, expose=settings.timings)
     app.add_middleware(
         Guard, max_body=settings.max_body_bytes, https=settings.https, public_origin=settings.public_origin,
         log=access_log.info if settings.access_log else None,

@@ -52,6 +52,7 @@ def save_step(
     answers: Mapping[str, Any],
     version: int,
     idem: str,
+    extra: Mapping[str, Any] | None = None,
 ) -> int:
     """Store one step's answers atomically; a replayed idem is a no-op, a stale version a Conflict."""
     if idem and session.exec(select(Submission.id).where(Submission.idem == idem)).first() is not None:
@@ -59,7 +60,7 @@ def save_step(
     if version != assessment.version:
         raise Conflict()
     _upsert_answers(session, assessment_id=_id(assessment), answers=answers)
-    new_version = _bump(session, assessment=assessment, expected=version)
+    new_version = _bump(session, assessment=assessment, expected=version, **(extra or {}))
     session.add(Submission(
         assessment_id=_id(assessment), step=step, idem=idem or new_token(),
         version=new_version, payload_sha256=payload_digest(answers),
@@ -105,14 +106,9 @@ def _bump(session: Session, *, assessment: Assessment, expected: int, **changes:
     return expected + 1
 
 
-def set_status(session: Session, *, assessment: Assessment, status: str) -> None:
-    """Mark the assessment draft or complete (counts as a write: the version moves)."""
-    _bump(session, assessment=assessment, expected=assessment.version, status=status)
-
-
-def set_cost_assumptions(session: Session, *, assessment: Assessment, values: dict[str, Any] | None) -> None:
-    """Store the team's per-call cost overrides (None = the price preset's defaults)."""
-    _bump(session, assessment=assessment, expected=assessment.version, cost_assumptions=values)
+def set_status(session: Session, *, assessment: Assessment, status: str, expected: int | None = None) -> None:
+    """Mark the assessment draft or complete (a write: the version moves; Conflict when stale)."""
+    _bump(session, assessment=assessment, expected=assessment.version if expected is None else expected, status=status)
 
 
 def rotate_edit_token(session: Session, *, assessment: Assessment) -> str:

@@ -149,6 +149,9 @@ class Guard:
         content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if scope["path"].startswith("/api/"):
             return None if content_type == "application/json" else _reject(415, "Send application/json.")
+        if scope["method"] != "POST":  # no form routes take PUT/PATCH/DELETE: the header token, then the router's 405
+            sent_header = headers.get(CSRF_HEADER, "")
+            return None if cookie and sent_header and same_token(cookie, sent_header) else _reject(403, "Missing security token.")
         if content_type != FORM_TYPE:
             return _reject(415, f"Send {FORM_TYPE}.")
         try:

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     rate_limit_per_minute: int = 60  # anonymous POST /assessments and /api/*, per client address
     report_cache_size: int = 512
     access_log: bool = True
+    timings: bool = False  # expose /_timings (per-route latency histograms) for load tests and the benchmark
     strict_templates: bool = False  # StrictUndefined: the tests turn it on
     sqlite_max_page_count: int = 0  # fault injection only: a "full disk" after this many pages
 

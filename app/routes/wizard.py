@@ -7,20 +7,22 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import repo, wizard_view as view
+from .. import cost_view, repo, wizard_view as view
 from ..db import Database
 from ..deps import BankDep, DbDep, form_fields
 from ..engine import flow
 from ..engine.model import Bank
 from ..models import Assessment
 from ..security import new_token
+from ..settings_store import current_preset
 from ..textinput import clean_text
 from ..web import is_htmx, render
 
 router = APIRouter(include_in_schema=False)
 CONTROL_FIELDS = ("csrf_token", "version", "idem")
-DONE_NOTICES = {"deleted": "The assessment was deleted, with its answers, results and links.",
-                "rotated": "A new edit link was made. The old link no longer works: copy this one."}
+COST_STEP = "constraints"  # the last step carries the advanced cost assumptions panel
+EXPIRY_CHOICES = ((7, "in 7 days"), (30, "in 30 days"), (90, "in 90 days"), (180, "in 180 days"), (0, "never"))
+DELETED = "The assessment was deleted, with its answers, results and links."
 
 
 def load(db: Database, token: str) -> tuple[Assessment, dict[str, Any]]:
@@ -42,7 +44,8 @@ def see_other(request: Request, url: str) -> Response:
 @router.get("/", response_class=HTMLResponse)
 def landing(request: Request, done: str = "") -> HTMLResponse:
     """What Tunewise does, and the form that starts an assessment."""
-    return render(request, "landing.html", {"errors": {}, "values": {}, "labels": {}, "notice": DONE_NOTICES.get(done, "")})
+    notice = DELETED if done == "deleted" else ""
+    return render(request, "landing.html", {"errors": {}, "values": {}, "labels": {}, "notice": notice})
 
 
 @router.post("/assessments")
@@ -88,82 +91,11 @@ def render_review(
         "assessment": assessment, "sections": view.review_sections(bank, token, stored),
         "stepper": view.stepper(bank, token, flow.REVIEW, set(stored)), "oob": False,
         "finish_action": f"/a/{token}/finish", "finish_label": "Get the recommendation",
-        "version": assessment.version, "notice": notice,
+        "version": assessment.version, "notice": notice, "expiry_choices": EXPIRY_CHOICES,
+        "default_expiry": request.app.state.settings.share_link_days,
         "back_href": f"/a/{token}/{flow.slugs(bank)[-1]}",
     }
     return render(request, template, context, status_code=status_code)
-
-
-@router.post("/a/{token}/finish")
-def finish(request: Request, token: str, db: DbDep, bank: BankDep) -> Response:
-    """Mark the assessment complete once every step is answered."""
-    version = _version(form_fields(request))
-    with db.write() as session:
-        assessment = repo.find_by_token(session, token=token, lock=True)
-        if assessment is None or assessment.id is None:
-            raise HTTPException(status_code=404)
-        stored = repo.answers_of(session, assessment_id=assessment.id)
-        blocker = flow.first_incomplete(bank, stored)
-        stale = version != assessment.version
-        if blocker is None and not stale:
-            repo.set_status(session, assessment=assessment, status="complete")
-    if blocker is not None:
-        return see_other(request, f"/a/{token}/{blocker}")
-    if stale and assessment.status != "complete":
-        notice = "These answers changed in another window since you opened this page. Check them and finish again."
-        return render_review(request, bank, assessment, token, stored, notice=notice, status_code=409)
-    return see_other(request, f"/a/{token}/done")
-
-
-@router.get("/a/{token}/done", response_class=HTMLResponse)
-def done(request: Request, token: str, db: DbDep, bank: BankDep) -> HTMLResponse:
-    """The finished page: until the engine lands, the stored answers."""
-    assessment, stored = load(db, token)
-    if assessment.status != "complete":
-        raise HTTPException(status_code=404)
-    return render_review(request, bank, assessment, token, stored, template="wizard/done.html")
-
-
-@router.get("/a/{token}/manage", response_class=HTMLResponse)
-def manage(request: Request, token: str, db: DbDep, done: str = "") -> HTMLResponse:
-    """Replace the edit link or delete the assessment."""
-    assessment, _ = load(db, token)
-    return render_manage(request, assessment, token, notice=DONE_NOTICES.get(done, ""))
-
-
-def render_manage(
-    request: Request, assessment: Assessment, token: str, *, notice: str = "", error: str = "", status_code: int = 200
-) -> HTMLResponse:
-    """The manage page."""
-    context = {"assessment": assessment, "base": f"/a/{token}", "continue_href": f"/a/{token}",
-               "notice": notice, "delete_error": error}
-    return render(request, "wizard/manage.html", context, status_code=status_code)
-
-
-@router.post("/a/{token}/rotate")
-def rotate(token: str, db: DbDep) -> RedirectResponse:
-    """Replace the edit token; the old link stops working at once."""
-    with db.write() as session:
-        assessment = repo.find_by_token(session, token=token, lock=True)
-        if assessment is None:
-            raise HTTPException(status_code=404)
-        new = repo.rotate_edit_token(session, assessment=assessment)
-    return RedirectResponse(f"/a/{new}/manage?done=rotated", status_code=303)
-
-
-@router.post("/a/{token}/delete")
-def delete(request: Request, token: str, db: DbDep) -> Response:
-    """Delete the assessment after an explicit confirmation."""
-    if form_fields(request).get("confirm") != ["yes"]:
-        assessment, _ = load(db, token)
-        error = "Error: tick the box to confirm that you want to delete the assessment."
-        return render_manage(request, assessment, token, error=error, status_code=422)
-    with db.write() as session:
-        assessment = repo.find_by_token(session, token=token, lock=True)
-        if assessment is None:
-            raise HTTPException(status_code=404)
-        repo.delete_assessment(session, assessment=assessment)
-    return RedirectResponse("/?done=deleted", status_code=303)
 
 
 @router.get("/a/{token}/{slug}", response_class=HTMLResponse)
@@ -183,10 +115,13 @@ def save_step(request: Request, token: str, slug: str, db: DbDep, bank: BankDep)
     _known_step(bank, slug)
     fields = form_fields(request)
     version, idem = _version(fields), fields.get("idem", [""])[0][:64]
-    parsed = flow.parse_step(bank, slug, {k: v for k, v in fields.items() if k not in CONTROL_FIELDS})
-    if parsed.errors:
+    answers = {k: v for k, v in fields.items() if k not in CONTROL_FIELDS and not k.startswith(cost_view.PREFIX)}
+    parsed = flow.parse_step(bank, slug, answers)
+    costs, cost_errors = cost_view.parse(fields) if slug == COST_STEP else (None, {})
+    if parsed.errors or cost_errors:
         assessment, stored = load(db, token)
-        return render_step(request, bank, assessment, token, slug, fields, stored, errors=parsed.errors)
+        errors = {**parsed.errors, **cost_errors}
+        return render_step(request, bank, assessment, token, slug, fields, stored, errors=errors, raw_costs=fields)
     try:
         with db.write() as session:
             assessment = repo.find_by_token(session, token=token, lock=True)
@@ -195,10 +130,14 @@ def save_step(request: Request, token: str, slug: str, db: DbDep, bank: BankDep)
             stored = repo.answers_of(session, assessment_id=assessment.id)
             if not flow.may_open(bank, slug, stored):
                 return see_other(request, f"/a/{token}/{flow.first_incomplete(bank, stored)}")
-            repo.save_step(session, assessment=assessment, step=slug, answers=parsed.answers, version=version, idem=idem)
+            extra = {"cost_assumptions": costs} if slug == COST_STEP else {}
+            saved = repo.save_step(session, assessment=assessment, step=slug, answers=parsed.answers,
+                                   version=version, idem=idem, extra=extra)
     except repo.Conflict:
         return conflict(request, bank, token, slug)
-    return advance(request, db, bank, token, slug)
+    response = advance(request, db, bank, token, slug)
+    response.headers["X-Version"] = str(saved)  # the version this submit produced (load tests order by it)
+    return response
 
 
 def advance(request: Request, db: Database, bank: Bank, token: str, slug: str) -> Response:
@@ -225,7 +164,7 @@ def conflict(request: Request, bank: Bank, token: str, slug: str) -> HTMLRespons
 def render_step(
     request: Request, bank: Bank, assessment: Assessment, token: str, slug: str,
     values: dict[str, list[str]], stored: dict[str, Any], *, errors: dict[str, str] | None = None,
-    notice: str = "", status_code: int = 0, saved: bool = False,
+    notice: str = "", status_code: int = 0, saved: bool = False, raw_costs: dict[str, list[str]] | None = None,
 ) -> HTMLResponse:
     """The step page or fragment with its stepper, progress, saved state and errors."""
     step = bank.step(slug)
@@ -241,8 +180,24 @@ def render_step(
         "edit_url": f"{str(request.base_url).rstrip('/')}/a/{token}", "manage_href": f"/a/{token}/manage",
         "announce": ("There is a problem: " if errors else ("Saved. " if saved else "")) + progress,
     }
+    if slug == COST_STEP:
+        context.update(cost_context(request, assessment, raw_costs, errors or {}))
     template = "wizard/step_fragment.html" if is_htmx(request) else "wizard/step.html"
     return render(request, template, context, status_code=status_code or (422 if errors else 200))
+
+
+def cost_context(
+    request: Request, assessment: Assessment, raw: dict[str, list[str]] | None, errors: dict[str, str]
+) -> dict[str, Any]:
+    """The advanced cost assumptions panel, with the active price preset's values as defaults."""
+    with request.app.state.db.read() as session:
+        preset, _ = current_preset(session, request.app.state.knowledge)
+    return {
+        "extra_template": "wizard/_cost_assumptions.html", "preset_name": preset.name,
+        "labels": {**view.labels(request.app.state.bank), **cost_view.labels()},
+        "cost_fields": cost_view.fields(preset, assessment.cost_assumptions, raw),
+        "cost_open": bool(assessment.cost_assumptions) or any(k.startswith(cost_view.PREFIX) for k in errors),
+    }
 
 
 def _known_step(bank: Bank, slug: str) -> None:

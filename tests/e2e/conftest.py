@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 from typing import Iterator
 
@@ -15,6 +10,8 @@ import pytest
 
 from app import migrate
 from app.settings import ROOT
+
+from ..live import Server
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -39,47 +36,17 @@ def browser_type_launch_args() -> dict:
     return {"executable_path": CHROMIUM, "args": CHROMIUM_ARGS, "headless": True}
 
 
-def free_port() -> int:
-    """An unused TCP port on 127.0.0.1."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def wait_ready(url: str, process: subprocess.Popen, seconds: float = 20) -> None:
-    """Poll /healthz until the server answers."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"server exited with {process.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/healthz", timeout=1) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.1)
-    raise TimeoutError("server did not become ready")
-
-
 @pytest.fixture
 def live_server(tmp_path: Path) -> Iterator[str]:
     """A real uvicorn process on a fresh migrated SQLite database; yields its base URL."""
     url = f"sqlite:///{tmp_path / 'e2e.db'}"
     migrate.upgrade(url)
-    port = free_port()
-    env = {**os.environ, "TUNEWISE_DATABASE_URL": url, "TUNEWISE_ACCESS_LOG": "false"}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1",
-         "--port", str(port), "--no-access-log"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )
-    base = f"http://127.0.0.1:{port}"
+    server = Server(url, log=tmp_path / "server.log")
+    server.start()
     try:
-        wait_ready(base, process)
-        yield base
+        yield server.url
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        server.stop()
 
 
 @pytest.fixture

@@ -1,0 +1,238 @@
+"""Queries and writes of the admin side: accounts, setup links, the audit log, assessments, preview rows."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Iterator, Sequence
+
+from sqlalchemy import func
+from sqlmodel import Session, col, select
+
+from .auth import email_problem, hash_password, normalise_email, password_problem
+from .models import AdminUser, Assessment, AuditEvent, Result, SetupToken
+from .security import new_token, token_hash
+
+SETUP_TTL = timedelta(hours=1)
+PAGE_SIZE = 25
+
+
+# ------------------------------------------------------------------ audit log
+def audit(
+    session: Session, *, actor: str, action: str, at: datetime, target: str = "",
+    before: Any = None, after: Any = None,
+) -> None:
+    """Append one audit event in the caller's transaction (so it commits with the change or not at all)."""
+    session.add(AuditEvent(actor=actor[:254], action=action, target=target[:300], before=before, after=after, at=at))
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """The filters of the audit page."""
+
+    action: str = ""
+    actor: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def audit_page(session: Session, *, where: AuditFilter, page: int, size: int = 50) -> tuple[list[AuditEvent], int]:
+    """Audit events newest first, filtered, one page of them, and the total count."""
+    query = select(AuditEvent)
+    if where.action:
+        query = query.where(AuditEvent.action == where.action)
+    if where.actor:
+        query = query.where(func.lower(AuditEvent.actor).contains(where.actor.lower(), autoescape=True))
+    if where.since:
+        query = query.where(AuditEvent.at >= where.since)
+    if where.until:
+        query = query.where(AuditEvent.at < where.until)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    ordered = query.order_by(col(AuditEvent.at).desc(), col(AuditEvent.id).desc())
+    return list(session.exec(ordered.offset((page - 1) * size).limit(size)).all()), total
+
+
+def audit_actions(session: Session) -> list[str]:
+    """Every action name present in the log, for the filter."""
+    return sorted(session.exec(select(AuditEvent.action).distinct()).all())
+
+
+# ------------------------------------------------------------------ accounts
+def admin_count(session: Session) -> int:
+    """How many admin accounts exist (active or not)."""
+    return session.exec(select(func.count()).select_from(AdminUser)).one()
+
+
+def find_admin(session: Session, *, email: str) -> AdminUser | None:
+    """The account with this (normalised) email."""
+    return session.exec(select(AdminUser).where(AdminUser.email == email)).first()
+
+
+def create_admin(session: Session, *, email: str, password_hash: str, now: datetime) -> AdminUser:
+    """A new active admin account."""
+    admin = AdminUser(email=email, password_hash=password_hash, created_at=now)
+    session.add(admin)
+    session.flush()
+    return admin
+
+
+def list_admins(session: Session) -> list[AdminUser]:
+    """Every admin, active first, then by email."""
+    return list(session.exec(select(AdminUser).order_by(col(AdminUser.active).desc(), AdminUser.email)).all())
+
+
+# ------------------------------------------------------------------ first-admin setup link
+def issue_setup_token(session: Session, *, now: datetime) -> str | None:
+    """A new single-use setup token valid for one hour, or None once an admin exists."""
+    if admin_count(session):
+        return None
+    token = new_token()
+    session.add(SetupToken(token_hash=token_hash(token), created_at=now, expires_at=now + SETUP_TTL))
+    return token
+
+
+def live_setup_token(session: Session, *, token: str, now: datetime) -> SetupToken | None:
+    """The unused, unexpired setup token, while no admin exists."""
+    if not 20 <= len(token) <= 64 or admin_count(session):
+        return None
+    row = session.exec(select(SetupToken).where(SetupToken.token_hash == token_hash(token))).first()
+    if row is None or row.used_at is not None or now >= row.expires_at:
+        return None
+    return row
+
+
+# ------------------------------------------------------------------ assessments
+@dataclass(frozen=True)
+class Search:
+    """The filters of the assessments list."""
+
+    team: str = ""
+    title: str = ""
+    status: str = ""
+    recommendation: str = ""
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+def _latest_results() -> Any:
+    """A subquery: the newest result id of each assessment."""
+    return (select(Result.assessment_id, func.max(Result.id).label("rid"))
+            .group_by(col(Result.assessment_id)).subquery())
+
+
+def _search_query(where: Search) -> Any:
+    """Assessments with their newest result (or none), filtered."""
+    latest = _latest_results()
+    query = (select(Assessment, Result)
+             .join(latest, latest.c.assessment_id == Assessment.id, isouter=True)
+             .join(Result, col(Result.id) == latest.c.rid, isouter=True))
+    if where.team:
+        query = query.where(func.lower(Assessment.team).contains(where.team.lower(), autoescape=True))
+    if where.title:
+        query = query.where(func.lower(Assessment.title).contains(where.title.lower(), autoescape=True))
+    if where.status:
+        query = query.where(Assessment.status == where.status)
+    if where.recommendation:
+        query = query.where(Result.recommendation == where.recommendation)
+    if where.since:
+        query = query.where(Assessment.created_at >= where.since)
+    if where.until:
+        query = query.where(Assessment.created_at < where.until)
+    return query
+
+
+def search_assessments(
+    session: Session, *, where: Search, page: int, size: int = PAGE_SIZE
+) -> tuple[list[tuple[Assessment, Result | None]], int]:
+    """One page of matching assessments (newest first) with their newest result, and the total."""
+    query = _search_query(where)
+    total = session.exec(select(func.count()).select_from(query.subquery())).one()
+    ordered = query.order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
+    rows = session.exec(ordered.offset((page - 1) * size).limit(size)).all()
+    return [(a, r) for a, r in rows], total
+
+
+def iter_assessments(session: Session, *, where: Search, batch: int = 500) -> Iterator[tuple[Assessment, Result | None]]:
+    """Every matching assessment, in batches (for the CSV export)."""
+    ordered = _search_query(where).order_by(col(Assessment.id))
+    offset = 0
+    while rows := session.exec(ordered.offset(offset).limit(batch)).all():
+        yield from ((a, r) for a, r in rows)
+        offset += batch
+
+
+def statuses(session: Session) -> list[str]:
+    """The assessment statuses present, for the filter."""
+    return sorted(session.exec(select(Assessment.status).distinct()).all())
+
+
+def results_of(session: Session, *, assessment_id: int) -> list[Result]:
+    """Every result of an assessment, newest first."""
+    query = select(Result).where(Result.assessment_id == assessment_id).order_by(col(Result.id).desc())
+    return list(session.exec(query).all())
+
+
+# ------------------------------------------------------------------ weights preview
+@dataclass(frozen=True)
+class PreviewRow:
+    """What the preview needs of one stored result: no answers, no explanations."""
+
+    id: int
+    assessment_id: int
+    recommendation: str
+    payload: dict[str, Any]
+
+
+def preview_rows(session: Session, *, after_id: int = 0) -> list[PreviewRow]:
+    """Every stored result with an id above after_id: its primary, forced_by and per-approach scores."""
+    query = (select(Result.id, Result.assessment_id, Result.recommendation, Result.payload["forced_by"],
+                    Result.payload["approaches"])
+             .where(col(Result.id) > after_id).order_by(col(Result.id)))
+    return [
+        PreviewRow(rid, aid, rec, {"forced_by": forced, "primary": rec, "approaches": _slim(approaches)})
+        for rid, aid, rec, forced, approaches in session.exec(query).all()  # type: ignore[call-overload]
+    ]
+
+
+def _slim(approaches: Any) -> list[dict[str, Any]]:
+    """Keep only what re-ranking reads (id, blocked, scores)."""
+    if not isinstance(approaches, list):
+        return []
+    return [{"id": a["id"], "blocked": a["blocked"], "scores": a["scores"]} for a in approaches]
+
+
+def result_ids(session: Session) -> set[int]:
+    """The ids of every stored result (results are deleted with their assessment)."""
+    return set(session.exec(select(Result.id)).all())  # type: ignore[arg-type]
+
+
+def labels_of(session: Session, *, assessment_ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """(team, title) of each assessment."""
+    if not assessment_ids:
+        return {}
+    rows = session.exec(select(Assessment.id, Assessment.team, Assessment.title)
+                        .where(col(Assessment.id).in_(list(assessment_ids)))).all()
+    return {aid: (team, title) for aid, team, title in rows}
+
+
+# ------------------------------------------------------------------ command line (create-admin, serve)
+def add_admin_account(db: Any, *, email: str, password: str, actor: str, now: datetime) -> str:
+    """Validate and create an admin (hash computed outside the write lock); '' on success, else the problem."""
+    email = normalise_email(email)
+    problem = email_problem(email) or password_problem(password, email)
+    if problem:
+        return problem
+    hashed = hash_password(password)
+    with db.write() as session:
+        if find_admin(session, email=email) is not None:
+            return f"An admin with the email {email} already exists"
+        create_admin(session, email=email, password_hash=hashed, now=now)
+        audit(session, actor=actor, action="admin.created", target=email, after={"email": email}, at=now)
+    return ""
+
+
+def setup_link(db: Any, *, base_url: str, now: datetime) -> str | None:
+    """While no admin exists: a fresh one-time setup URL (valid one hour); else None."""
+    with db.write() as session:
+        token = issue_setup_token(session, now=now)
+    return f"{base_url.rstrip('/')}/admin/setup/{token}" if token else None

@@ -1,0 +1,412 @@
+"""What the report templates show, built from one immutable result snapshot (no HTTP, no SQL, no engine calls).
+
+``report_context(snapshot, bank)`` turns the stored snapshot (answers, weights, prices, versions and the
+dict of ``result_to_dict``) into plain values for templates/report/page.html. Formatting of single numbers
+is left to the template filters; sentences that combine several values are built here, once, so that the
+HTML page and the Markdown decision record (app/exports.py) say the same thing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from . import charts
+from .engine.model import Bank
+from .web import money, number, percent
+from .wizard_view import answer_text
+
+APPROACH_ORDER = ("PROMPT", "RAG", "LORA", "FT_FULL", "HYBRID", "INTEGRATION")
+# Fallback names, used only when a result carries no label for an approach.
+APPROACH_LABELS = {
+    "PROMPT": "Prompt engineering", "RAG": "Prompting + retrieval (RAG)", "LORA": "LoRA / PEFT fine-tuning",
+    "FT_FULL": "Full fine-tuning", "HYBRID": "Hybrid: LoRA + RAG + prompt", "INTEGRATION": "Integration (not a model problem)",
+}
+MC_DRAWS = 2000  # rules.toml [confidence] mc_draws; the result's confidence block does not carry it
+DOMINANT = "Dominant: no weight change alters the winner."
+RULE_BASED = "rule-based"
+ONLY_FEASIBLE = "High (only feasible option)"
+
+
+def report_context(snapshot: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
+    """Everything templates/report/page.html needs, from one snapshot."""
+    result = snapshot["result"]
+    labels = approach_labels(result)
+    created = parse_time(snapshot.get("created_at"))
+    preset = preset_of(snapshot)
+    rows = approach_rows(result, labels)
+    radar_ids = radar_series(result)
+    return {
+        "team": snapshot.get("team", ""),
+        "title": snapshot.get("title", ""),
+        "created_at": created,
+        "expires_at": parse_time(snapshot.get("expires_at")),
+        "newer_exists": bool(snapshot.get("newer_exists")),
+        "headline": headline(result, labels),
+        "og": og_meta(snapshot, result, labels),
+        "axes": axes_of(result, snapshot.get("weights") or result.get("weights", {})),
+        "approaches": rows,
+        "blocked": [r for r in rows if r["blocked"]],
+        "gates": result.get("gates", []),
+        "combos": result.get("combos", []),
+        "radar": charts.radar(result, radar_ids, labels),
+        "cost": cost_section(result, labels, preset),
+        "cost_chart": charts.cost_chart(result, labels),
+        "reasons": reasons(result, labels),
+        "changes": changes(result, labels),
+        "advisories": result.get("advisories", []),
+        "next_steps": result.get("next_steps", []),
+        "answer_sections": answer_sections(bank, snapshot.get("answers") or result.get("answers", {}), result),
+        "sources": cited_sources(bank, result),
+        "versions": versions(snapshot, result, preset, created),
+    }
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def approach_labels(result: Mapping[str, Any]) -> dict[str, str]:
+    """Approach id → its name in words (the rules' labels, else the fallback map)."""
+    labels = dict(APPROACH_LABELS)
+    labels.update({a["id"]: a.get("label") or labels.get(a["id"], a["id"]) for a in result.get("approaches", [])})
+    return labels
+
+
+def parse_time(value: Any) -> datetime | None:
+    """An ISO 8601 string (or datetime) as an aware UTC datetime; naive values are taken as UTC."""
+    if value is None or value == "":
+        return None
+    moment = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def preset_of(snapshot: Mapping[str, Any]) -> dict[str, Any]:
+    """The price preset: the snapshot's, completed by the copy inside the result's cost block."""
+    inner = dict(snapshot["result"].get("cost", {}).get("preset", {}))
+    inner.update({k: v for k, v in (snapshot.get("prices") or {}).items() if v is not None})
+    return inner
+
+
+def upper_first(text: str) -> str:
+    """'if Fit weighed …' → 'If Fit weighed …'."""
+    return text[:1].upper() + text[1:]
+
+
+def headline(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    """The recommendation in words, its confidence and the sentence that explains the confidence."""
+    primary, companion, runner = result["primary"], result.get("companion"), result.get("runner_up")
+    conf = result.get("confidence", {})
+    label = conf.get("label", "")
+    forced = result.get("forced_by")
+    gate = next((g for g in result.get("gates", []) if g["id"] == forced), None)
+    kind = "rule_based" if forced else "only_feasible" if label == ONLY_FEASIBLE else "low" if label == "Low" else "scored"
+    recommendation = labels[primary]
+    if companion:
+        recommendation += f", then address the language part with {labels[companion]}"
+    detail: list[str] = []
+    if kind == "rule_based":
+        name = f"gate {forced}" + (f" ({gate['name']})" if gate else "")
+        detail.append(f"Rule-based: {name} makes {labels[primary]} the recommendation whatever the scores; "
+                      "no margin, stability or weight flips apply.")
+        if companion:
+            detail.append(f"{labels[companion]} is the best feasible model approach for the rest of the gap.")
+    elif kind == "only_feasible":
+        detail.append(f"Every other approach is blocked by a gate, so {labels[primary]} is the only feasible option.")
+    else:
+        margin, relative, stability = conf.get("margin"), conf.get("relative_margin"), conf.get("stability")
+        if margin is not None and runner:
+            text = f"Margin: {margin:.1f} points over {labels[runner]}"
+            if relative is not None:
+                text += f" ({percent(relative)} of the winner's total)"
+            detail.append(text + ".")
+        if stability is not None:
+            detail.append(f"Stability: first in {percent(stability)} of {number(conf.get('draws', MC_DRAWS))} weight draws.")
+        if conf.get("min_flip") is not None:
+            detail.append(f"Smallest weight change that flips it: {conf['min_flip']:.2f}.")
+        elif conf.get("dominant") or result.get("dominant"):
+            detail.append(DOMINANT)
+    return {
+        "primary": primary, "primary_label": labels[primary], "recommendation": recommendation,
+        "companion": companion, "companion_label": labels.get(companion or "", ""),
+        "runner_up": runner, "runner_up_label": labels.get(runner or "", ""),
+        "forced_by": forced, "gate": gate, "kind": kind,
+        "confidence": label, "confidence_text": "rule-based" if kind == "rule_based" else label,
+        "two_options": kind == "low" and bool(runner),
+        "detail": detail,
+    }
+
+
+def og_meta(snapshot: Mapping[str, Any], result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, str]:
+    """Open Graph text that names the recommendation only: never answers, scores or costs."""
+    conf = result.get("confidence", {}).get("label", "")
+    text = f"Recommendation: {labels[result['primary']]}"
+    if result.get("companion"):
+        text += f" with {labels[result['companion']]}"
+    return {"title": f"Tunewise decision: {snapshot.get('title', '')}", "description": f"{text} (confidence {conf})"}
+
+
+def axes_of(result: Mapping[str, Any], weights: Mapping[str, float]) -> list[dict[str, Any]]:
+    """The six axes in report order, with label, help and weight."""
+    known = {a["key"]: a for a in result.get("axes", [])}
+    return [
+        {"key": k, "label": known.get(k, {}).get("label", k.title()), "help": known.get(k, {}).get("help", ""),
+         "weight": weights.get(k)}
+        for k in charts.AXIS_ORDER
+    ]
+
+
+def approach_rows(result: Mapping[str, Any], labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """One row per approach: recommended first, then by ranking, then the blocked ones by total."""
+    ranking = list(result.get("ranking", []))
+    gates = {g["id"]: g for g in result.get("gates", [])}
+    texts = result.get("axis_text", {})
+
+    def place(a: Mapping[str, Any]) -> tuple[int, float]:
+        if a["id"] == result["primary"]:
+            return (0, 0.0)
+        if a["id"] == result.get("companion"):
+            return (1, 0.0)
+        return (2 + (ranking.index(a["id"]) if a["id"] in ranking else len(ranking)), -a["total"])
+
+    rows = []
+    for a in sorted(result.get("approaches", []), key=place):
+        status = _status(result, a)
+        blocked_by = [{"id": g, "name": gates.get(g, {}).get("name", ""), "text": t}
+                      for g, t in zip(a.get("blocked_by", []), a.get("gate_texts", []))]
+        rows.append({
+            "id": a["id"], "label": labels[a["id"]], "total": a["total"], "monthly_cost": a.get("monthly_cost"),
+            "blocked": bool(a.get("blocked")), "blocked_by": blocked_by,
+            "blocked_ids": ", ".join(a.get("blocked_by", [])), "status": status,
+            "cells": [{"key": k, "score": a["scores"].get(k), "text": texts.get(a["id"], {}).get(k, "")} for k in charts.AXIS_ORDER],
+        })
+    return rows
+
+
+def _status(result: Mapping[str, Any], a: Mapping[str, Any]) -> str:
+    """A short status for the comparison table."""
+    if a["id"] == result["primary"]:
+        return "Recommended" + (" (rule-based)" if result.get("forced_by") else "")
+    if a["id"] == result.get("companion"):
+        return "Companion"
+    if a.get("blocked"):
+        return "Blocked by " + ", ".join(a.get("blocked_by", []))
+    if a["id"] == result.get("runner_up"):
+        return "Runner-up"
+    return ""
+
+
+def radar_series(result: Mapping[str, Any]) -> list[str]:
+    """Up to three leading approaches: primary, companion, runner-up, next ranked; at least two if any exist."""
+    ids: list[str] = []
+    for a in [result["primary"], result.get("companion"), result.get("reasons_versus"), result.get("runner_up"), *result.get("ranking", [])]:
+        if a and a not in ids and len(ids) < 3:
+            ids.append(a)
+    if len(ids) < 2:
+        blocked = sorted((a for a in result["approaches"] if a["id"] not in ids), key=lambda a: -a["total"])
+        ids += [a["id"] for a in blocked[: 2 - len(ids)]]
+    return ids
+
+
+# ---------------------------------------------------------------- cost
+
+
+CAVEATS = (
+    "Prices are defaults, editable by admins: this report uses the {name} preset, dated {as_of}.",
+    "Token counts are estimates; count your own prompt with a tokenizer (for example tiktoken) and re-check.",
+    "Labelling and engineering effort are not included; they dominate real fine-tuning projects.",
+    "Self-hosting capacity ({capacity} calls per GPU replica a month) is a placeholder: benchmark it before relying on it.",
+    "Provider availability can make a hosted option impossible for new customers, whatever it costs.",
+)
+
+
+def cost_section(result: Mapping[str, Any], labels: Mapping[str, str], preset: Mapping[str, Any]) -> dict[str, Any]:
+    """Monthly costs, break-even sentences, the assumptions used and the §5.5 caveats."""
+    cost = result.get("cost", {})
+    a = cost.get("assumptions", {})
+    params = a.get("parameters", {})
+    be = cost.get("break_even", {})
+    monthly = cost.get("monthly", {})
+    rows = sorted(({"id": k, "label": labels[k], "monthly": v,
+                    "blocked": any(r["id"] == k and r.get("blocked") for r in result["approaches"])} for k, v in monthly.items()),
+                  key=lambda r: r["monthly"])
+    mode = cost.get("lora_mode")
+    overrides = set((preset.get("assumptions") or {}).keys())
+    capacity = params.get("replica_capacity")
+    caveats = [c.format(name=preset.get("name", "?"), as_of=preset.get("as_of", "?"),
+                        capacity=number(capacity) if capacity is not None else "the assumed") for c in CAVEATS]
+    if preset.get("tuning_open") is False:
+        caveats.append(f"{preset.get('provider_name') or preset.get('provider')} no longer accepts new fine-tuning customers.")
+    return {
+        "rows": rows, "preset": preset, "lora_mode": {"hosted": "hosted", "self_host": "self-hosted"}.get(mode or "", mode),
+        "break_even": break_even_lines(be, params),
+        "assumptions": assumption_rows(a, params, mode, overrides),
+        "caveats": caveats,
+        "calls": a.get("monthly_calls"),
+    }
+
+
+def approx(x: float) -> str:
+    """Two significant figures with thousands separators (as the engine's sentences round)."""
+    if x < 100:
+        return f"{round(x):,}"
+    return f"{int(round(x, 2 - len(str(int(x))))):,}"
+
+
+def break_even_lines(be: Mapping[str, Any], params: Mapping[str, Any]) -> list[str]:
+    """§5.3 in words: hosted fine-tune against prompting, and one self-hosted GPU replica."""
+    out = []
+    hosted, own = be.get("hosted"), be.get("self_host")
+    if be.get("prompt_per_call") is not None and be.get("tuned_per_call") is not None:
+        out.append(f"Per call: prompting ${be['prompt_per_call']:.6f}, a hosted fine-tune ${be['tuned_per_call']:.6f} "
+                   f"(plus {money(be.get('tuned_fixed_monthly'))} a month for training and hosting).")
+    out.append(f"A hosted fine-tune becomes cheaper than prompting from about {approx(hosted)} calls a month."
+               if hosted else "A hosted fine-tune never pays back against prompting on cost at these token counts.")
+    gpu = be.get("gpu_month")
+    gpu_text = f" ({money(gpu)} a month)" if gpu is not None else ""
+    if own:
+        out.append(f"One self-hosted GPU replica{gpu_text} pays for itself against prompting from about {approx(own)} calls a month.")
+    else:
+        cap = params.get("replica_capacity")
+        out.append(f"One self-hosted GPU replica{gpu_text} does not pay for itself against prompting within its capacity"
+                   + (f" of {number(cap)} calls a month." if cap else "."))
+    return out
+
+
+def assumption_rows(
+    a: Mapping[str, Any], params: Mapping[str, Any], mode: str | None, overrides: Collection[str] = (),
+) -> list[dict[str, str]]:
+    """The per-call assumptions and main prices used, as label/value rows; team overrides are marked."""
+
+    def mark(key: str, text: str) -> str:
+        if key not in overrides or key not in params:
+            return text
+        default = percent(params[key]) if key == "cache_hit" else f"{number(params[key])} tokens"
+        return f"{text} (your override; the preset assumes {default})"
+
+    def tokens(x: Any) -> str:
+        return "—" if x is None else f"{number(x)} tokens"
+
+    def per_m(key: str) -> str:
+        return "—" if params.get(key) is None else f"${params[key]:,.2f} per 1M tokens"
+
+    rows = [
+        ("Calls per month (your answer)", number(a.get("monthly_calls"))),
+        ("Fixed prompt tokens per call (your answer)", tokens(a.get("fixed_prompt_tokens"))),
+        ("User input per call", mark("user_tokens", tokens(a.get("user_tokens")))),
+        ("Output per call", mark("output_tokens", tokens(a.get("output_tokens")))),
+        ("Retrieved context per call (RAG)", mark("retrieved_tokens", tokens(a.get("retrieved_tokens")))),
+        ("Share of the fixed prefix served from cache", mark("cache_hit", percent(a.get("cache_hit")))),
+        ("Retraining runs per year", number(a.get("retrains"))),
+        ("Training examples used for cost (capped)", number(a.get("training_examples"))),
+        ("LoRA hosting assumed", {"hosted": "hosted", "self_host": "self-hosted"}.get(mode or "", mode or "—")),
+        ("Base model input / cached / output", f"{per_m('p_in')} / {per_m('p_cache')} / {per_m('p_out')}"),
+        ("Fine-tuned model input / output", f"{per_m('pft_in')} / {per_m('pft_out')}"),
+        ("Training", per_m("p_train")),
+        ("GPU serving", "—" if params.get("gpu_rate") is None else f"${params['gpu_rate']:,.2f} an hour"),
+        ("Cost materiality constant", money(params.get("materiality"))),
+    ]
+    return [{"label": k, "value": v} for k, v in rows]
+
+
+# ---------------------------------------------------------------- explanations
+
+
+def reasons(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    """Reasons for and against the subject (the companion under G1), each with question, answer, sources."""
+    subject = result.get("reasons_subject") or result["primary"]
+    versus = result.get("reasons_versus")
+    return {
+        "subject": labels.get(subject, subject), "versus": labels.get(versus or "", ""),
+        "pros": [reason_item(r) for r in result.get("reasons_for", [])],
+        "cons": [reason_item(r) for r in result.get("reasons_against", [])],
+    }
+
+
+def reason_item(r: Mapping[str, Any]) -> dict[str, Any]:
+    """One reason: what was asked, what was answered, why it matters, points and source tags."""
+    qlabel, alabel, text = r.get("question_label", ""), r.get("answer_label", ""), r.get("text", "")
+    prefix = f"{qlabel} — {alabel}: "
+    grounding = text.removeprefix(prefix)
+    kind = r.get("kind", "answer")
+    if kind == "combination":
+        rule_id = r.get("question", "")
+        question = f"Rule {rule_id}: {alabel}" if alabel else f"Rule {rule_id}"
+        answer = "a combination of your answers"
+    elif kind == "cost":
+        question, answer = qlabel or "Recurring cost model", alabel
+    else:
+        question, answer = qlabel, alabel
+    points = float(r.get("points", 0.0))
+    short = question if kind == "combination" else f"{answer} ({question})" if kind == "cost" else f"“{answer}” for “{question}”"
+    return {"question": question, "answer": answer, "text": grounding, "points": points, "short": short,
+            "points_text": f"{'+' if points >= 0 else '−'}{abs(points):.1f} points",
+            "sources": list(r.get("sources", [])), "kind": kind}
+
+
+def changes(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
+    """What would change the recommendation: weight flips (or why none) and answer counterfactuals."""
+    conf = result.get("confidence", {})
+    flips = [upper_first(f["text"]) + "." for f in result.get("weight_flips", [])]
+    if result.get("forced_by"):
+        weights_note = f"Rule-based: gate {result['forced_by']} forces {labels[result['primary']]}, so no weight change alters it."
+    elif conf.get("label") == ONLY_FEASIBLE:
+        weights_note = f"{DOMINANT} {labels[result['primary']]} is the only feasible option."
+    elif not flips:
+        weights_note = DOMINANT
+    else:
+        weights_note = ""
+    answers = [{"text": c["text"] + ".", "question": c.get("question_label", ""), "via": c.get("via"),
+                "threshold": c.get("threshold")} for c in result.get("counterfactuals", [])]
+    return {"flips": flips, "weights_note": weights_note, "answers": answers}
+
+
+def answer_sections(bank: Bank, answers: Mapping[str, Any], result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The answers in wizard order, grouped by step, each with its question label."""
+    ignored = set(result.get("ignored_questions", []))
+    scored = result.get("answers", {})
+    sections = []
+    for step in bank.steps:
+        rows = []
+        for qid in step.question_ids:
+            q = bank.questions[qid]
+            given = qid in answers
+            value = answers[qid] if given else scored.get(qid)
+            rows.append({"id": qid, "label": q.label, "answer": answer_text(q, value),
+                         "note": "not used: this question does not apply given other answers" if qid in ignored
+                         else "" if given else "not answered; the default was used"})
+        sections.append({"number": step.number, "title": step.title, "rows": rows})
+    return sections
+
+
+def cited_sources(bank: Bank, result: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every source tag the report cites, in order of first use, with title and address."""
+    tags: list[str] = []
+    groups = [result.get("reasons_for", []), result.get("reasons_against", []), result.get("advisories", []),
+              result.get("gates", []), [result.get("cost", {}).get("preset", {})]]
+    for group in groups:
+        for item in group:
+            for tag in item.get("sources", []):
+                if tag not in tags:
+                    tags.append(tag)
+    out = []
+    for tag in tags:
+        s = bank.sources.get(tag)
+        out.append({"tag": tag, "title": s.title if s else tag, "url": s.url if s else ""})
+    return out
+
+
+def versions(snapshot: Mapping[str, Any], result: Mapping[str, Any], preset: Mapping[str, Any],
+             created: datetime | None) -> dict[str, Any]:
+    """The footer: rules, weights, prices, engine and when the result was generated."""
+    wv = snapshot.get("weights_version")
+    return {
+        "rules": snapshot.get("rules_version") or result.get("rules_version", ""),
+        "weights": "defaults" if wv is None else f"version {wv}",
+        "prices": f"{preset.get('name', '')} ({preset.get('as_of', '')})"
+        + (f", admin version {preset['version']}" if preset.get("version") is not None else ""),
+        "engine": snapshot.get("engine_version") or result.get("engine_version", ""),
+        "generated_at": created,
+    }

@@ -1,0 +1,101 @@
+"""Result snapshots and their read-only view links: scoring a stored assessment, storing, finding."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any, Mapping
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from .engine.rules import Knowledge
+from .engine.scoring import result_to_dict, score
+from .models import Assessment, Result, ShareLink, utcnow
+from .security import new_token, token_hash
+from .settings_store import current_preset, current_weights
+
+
+def snapshot_fields(
+    session: Session, knowledge: Knowledge, *, answers: Mapping[str, Any], assumptions: Mapping[str, float] | None
+) -> dict[str, Any]:
+    """Score answers with the current weights and price preset: the fields of an immutable Result row."""
+    weights, weights_version = current_weights(session, knowledge)
+    preset, preset_dict = current_preset(session, knowledge)
+    payload = result_to_dict(score(knowledge, answers, weights=weights, prices=preset, assumptions=assumptions or None))
+    return {
+        "recommendation": payload["primary"], "answers": dict(payload["answers"]), "weights": weights,
+        "weights_version": weights_version, "prices": {**preset_dict, "assumptions": dict(assumptions or {})},
+        "rules_version": payload["rules_version"], "engine_version": payload["engine_version"], "payload": payload,
+    }
+
+
+def add_share_link(session: Session, *, result_id: int, days: int | None) -> str:
+    """A new view link to one result (shown once; only its hash is stored); days=None never expires."""
+    token = new_token()
+    expires = utcnow() + timedelta(days=days) if days else None
+    session.add(ShareLink(result_id=result_id, token_hash=token_hash(token), expires_at=expires))
+    return token
+
+
+def find_shared(session: Session, *, token: str, now: datetime | None = None) -> tuple[ShareLink, Result, Assessment] | None:
+    """The live link, its result and assessment; None for unknown, revoked or expired tokens alike."""
+    if not 20 <= len(token) <= 64:
+        return None
+    row = session.exec(
+        select(ShareLink, Result, Assessment)
+        .join(Result, Result.id == ShareLink.result_id)  # type: ignore[arg-type]
+        .join(Assessment, Assessment.id == Result.assessment_id)  # type: ignore[arg-type]
+        .where(ShareLink.token_hash == token_hash(token))
+    ).first()
+    if row is None or row[0].revoked_at is not None:
+        return None
+    expires = row[0].expires_at
+    if expires is not None and expires <= (now or utcnow()):
+        return None
+    return row[0], row[1], row[2]
+
+
+def latest_result_id(session: Session, *, assessment_id: int) -> int | None:
+    """The id of the newest result of an assessment."""
+    return session.exec(select(func.max(Result.id)).where(Result.assessment_id == assessment_id)).one()
+
+
+def results_with_links(session: Session, *, assessment_id: int) -> list[tuple[Result, list[ShareLink]]]:
+    """Every result of an assessment, newest first, each with its view links."""
+    results = session.exec(
+        select(Result).where(Result.assessment_id == assessment_id).order_by(Result.id.desc())  # type: ignore[union-attr]
+    ).all()
+    ids = [r.id for r in results]
+    links = session.exec(select(ShareLink).where(ShareLink.result_id.in_(ids))).all() if ids else []  # type: ignore[union-attr]
+    return [(r, [link for link in links if link.result_id == r.id]) for r in results]
+
+
+def revoke_link(session: Session, *, link_id: int, assessment_id: int) -> int | None:
+    """Revoke one view link of this assessment; returns its result id (None when not found)."""
+    row = session.exec(
+        select(ShareLink).join(Result, Result.id == ShareLink.result_id)  # type: ignore[arg-type]
+        .where(ShareLink.id == link_id, Result.assessment_id == assessment_id)
+    ).first()
+    if row is None:
+        return None
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+        session.add(row)
+    return row.result_id
+
+
+def result_of(session: Session, *, result_id: int, assessment_id: int) -> Result | None:
+    """One result of this assessment (None when it belongs to another)."""
+    result = session.get(Result, result_id)
+    return result if result is not None and result.assessment_id == assessment_id else None
+
+
+def snapshot(result: Result, assessment: Assessment, *, newer_exists: bool, expires_at: datetime | None) -> dict[str, Any]:
+    """Everything a report shows, from the stored snapshot alone."""
+    return {
+        "team": assessment.team, "title": assessment.title, "created_at": result.created_at.isoformat(),
+        "answers": result.answers, "weights": result.weights, "weights_version": result.weights_version,
+        "prices": result.prices, "rules_version": result.rules_version, "engine_version": result.engine_version,
+        "result": result.payload, "newer_exists": newer_exists,
+        "expires_at": expires_at.isoformat() if expires_at else None,
+    }

@@ -1,0 +1,85 @@
+"""Admin audience: the overview, the audit log and admin accounts; includes the other admin routers."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import func
+from sqlmodel import select
+
+from .. import admin_repo, auth, settings_store
+from ..auth import AdminDep
+from ..deps import DbDep
+from ..models import AdminUser, Assessment, Result
+from . import admin_assessments, admin_auth, admin_prices, admin_weights
+from .admin_common import as_int, day_after, now, page, parse_day, see_other
+
+router = APIRouter(include_in_schema=False)
+for _sub in (admin_auth.router, admin_weights.router, admin_prices.router, admin_assessments.router):
+    router.include_router(_sub)
+
+
+@router.get("/admin", response_class=HTMLResponse)
+def overview(request: Request, db: DbDep, admin: AdminDep) -> HTMLResponse:
+    """What new results use now, and the counts of what is stored."""
+    knowledge = request.app.state.knowledge
+    with db.read() as session:
+        weights, version = settings_store.current_weights(session, knowledge)
+        preset, _ = settings_store.current_preset(session, knowledge)
+        draft = settings_store.get_draft(session)
+        counts = {"assessments": session.exec(select(func.count()).select_from(Assessment)).one(),
+                  "results": session.exec(select(func.count()).select_from(Result)).one()}
+        recent, _ = admin_repo.audit_page(session, where=admin_repo.AuditFilter(), page=1, size=5)
+    context = {"weights": weights, "weights_version": version, "preset": preset, "counts": counts,
+               "axes": knowledge.axes, "recent": recent,
+               "unpublished": draft is not None and dict(draft.weights) != weights}
+    return page(request, "admin/overview.html", admin, context)
+
+
+@router.get("/admin/audit", response_class=HTMLResponse)
+def audit_log(request: Request, db: DbDep, admin: AdminDep, action: str = "", actor: str = "",
+              since: str = "", until: str = "", page_no: str = "1") -> HTMLResponse:
+    """The append-only audit log, newest first, filtered by action, actor and date."""
+    where = admin_repo.AuditFilter(action[:40], actor[:254], parse_day(since), day_after(parse_day(until)))
+    number = max(1, as_int(page_no, 1))
+    with db.read() as session:
+        events, total = admin_repo.audit_page(session, where=where, page=number)
+        actions = admin_repo.audit_actions(session)
+    filters = {"action": action[:40], "actor": actor[:254], "since": since[:10], "until": until[:10]}
+    context = {"events": events, "total": total, "page_no": number, "pages": max(1, -(-total // 50)),
+               "actions": actions, "filters": filters}
+    return page(request, "admin/audit.html", admin, context)
+
+
+@router.get("/admin/admins", response_class=HTMLResponse)
+def admins(request: Request, db: DbDep, admin: AdminDep, done: str = "") -> HTMLResponse:
+    """Every admin account; deactivate others from here."""
+    return admins_page(request, db, admin, notice="The admin was deactivated and signed out." if done else "")
+
+
+def admins_page(request: Request, db: DbDep, admin: auth.CurrentAdmin, *, notice: str = "", error: str = "",
+                status_code: int = 200) -> HTMLResponse:
+    """The admins list."""
+    with db.read() as session:
+        accounts = admin_repo.list_admins(session)
+    context = {"accounts": accounts, "notice": notice, "error": error}
+    return page(request, "admin/admins.html", admin, context, status_code=status_code)
+
+
+@router.post("/admin/admins/{admin_id}/deactivate")
+def deactivate(request: Request, admin_id: int, db: DbDep, admin: AdminDep) -> Response:
+    """Deactivate another admin: they cannot sign in and their sessions end at once."""
+    if admin_id == admin.id:
+        return admins_page(request, db, admin, error="You cannot deactivate your own account.", status_code=422)
+    when = now(request)
+    with db.write() as session:
+        account = session.get(AdminUser, admin_id)
+        if account is None:
+            raise HTTPException(status_code=404)
+        if account.active:
+            account.active = False
+            session.add(account)
+            ended = auth.revoke_sessions(session, admin_id=admin_id, now=when)
+            admin_repo.audit(session, actor=admin.email, action="admin.deactivated", target=account.email, at=when,
+                             before={"active": True}, after={"active": False, "sessions_ended": ended})
+    return see_other(request, "/admin/admins?done=1")

@@ -1,0 +1,200 @@
+"""The settings new results use: the newest published weight set and the active price preset."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Mapping
+
+from sqlmodel import Session, col, select
+
+from .engine.cost import Preset
+from .engine.rules import AXES, Knowledge
+from .models import ActivePreset, PricePreset, WeightDraft, WeightSet
+
+ACTIVE_ID = 1  # the single row of active_preset
+
+
+def current_weights(session: Session, knowledge: Knowledge) -> tuple[dict[str, float], int | None]:
+    """The newest published weights and their version, or the axes.toml defaults and None."""
+    newest = latest_weight_set(session)
+    if newest is None:
+        return knowledge.default_weights(), None
+    return {x: float(newest.weights[x]) for x in AXES}, newest.version
+
+
+def latest_weight_set(session: Session) -> WeightSet | None:
+    """The newest published weight set, if any."""
+    return session.exec(select(WeightSet).order_by(col(WeightSet.version).desc()).limit(1)).first()
+
+
+def current_preset(session: Session, knowledge: Knowledge) -> tuple[Preset, dict[str, Any]]:
+    """The active price preset (newest DB version of the active key, else its TOML default) and its snapshot."""
+    key = active_preset_key(session, knowledge)
+    row = latest_preset_row(session, key)
+    if row is not None:
+        return preset_of_row(row), preset_snapshot(preset_of_row(row), version=row.version)
+    preset = knowledge.presets.get(key) or knowledge.presets[knowledge.default_preset]
+    return preset, preset_snapshot(preset, version=None)
+
+
+def active_preset_key(session: Session, knowledge: Knowledge) -> str:
+    """The key of the active preset: the admin's choice, else prices.toml's default."""
+    pointer = session.get(ActivePreset, ACTIVE_ID)
+    if pointer is None or not preset_exists(session, knowledge, pointer.preset_key):
+        return knowledge.default_preset
+    return pointer.preset_key
+
+
+def preset_exists(session: Session, knowledge: Knowledge, key: str) -> bool:
+    """True when key names a TOML preset or an admin-created one."""
+    return key in knowledge.presets or latest_preset_row(session, key) is not None
+
+
+def latest_preset_row(session: Session, key: str) -> PricePreset | None:
+    """The newest admin-created version of one preset, if any."""
+    query = select(PricePreset).where(PricePreset.key == key).order_by(col(PricePreset.version).desc()).limit(1)
+    return session.exec(query).first()
+
+
+def preset_of_row(row: PricePreset) -> Preset:
+    """The engine's Preset for one stored version."""
+    values = {str(k): float(v) for k, v in row.params.items()}
+    return Preset(row.key, row.name, row.provider, row.as_of, row.note, tuple(row.sources), values)
+
+
+def preset_snapshot(preset: Preset, *, version: int | None) -> dict[str, Any]:
+    """A JSON-able snapshot of a preset (version None = the prices.toml default); preset_of_snapshot reverses it."""
+    return {
+        "id": preset.id, "name": preset.name, "as_of": preset.as_of, "provider": preset.provider,
+        "note": preset.note, "sources": list(preset.sources), "version": version,
+        "origin": "default" if version is None else "admin", "values": dict(preset.values),
+    }
+
+
+def preset_of_snapshot(snapshot: Mapping[str, Any], knowledge: Knowledge) -> Preset:
+    """The Preset a stored snapshot describes (a snapshot without values falls back to its TOML preset)."""
+    values = snapshot.get("values")
+    if not isinstance(values, Mapping):
+        return knowledge.presets.get(str(snapshot.get("id")), knowledge.presets[knowledge.default_preset])
+    return Preset(
+        str(snapshot.get("id", "")), str(snapshot.get("name", "")), str(snapshot.get("provider", "")),
+        str(snapshot.get("as_of", "")), str(snapshot.get("note", "")), tuple(snapshot.get("sources", ())),
+        {str(k): float(v) for k, v in values.items()},
+    )
+
+
+# ------------------------------------------------------------------ admin writes (drafts, publish, presets)
+DRAFT_ID = 1  # the single shared weights draft
+
+
+class Conflict(Exception):
+    """Someone else saved first: the form's version is stale (answer 409)."""
+
+
+class NothingToPublish(Exception):
+    """The draft equals the published weights."""
+
+
+def get_draft(session: Session, *, lock: bool = False) -> WeightDraft | None:
+    """The shared weights draft (row-locked on PostgreSQL when about to change it)."""
+    query = select(WeightDraft).where(WeightDraft.id == DRAFT_ID)
+    return session.exec(query.with_for_update() if lock else query).first()
+
+
+def save_draft(
+    session: Session, *, expected: int, method: str, weights: Mapping[str, float],
+    matrix: list[list[float]] | None, cr: float | None, actor: str, now: datetime,
+) -> tuple[dict[str, Any] | None, WeightDraft]:
+    """Replace the draft if it is still at `expected`; returns (the draft before, as a dict, the draft now)."""
+    draft = get_draft(session, lock=True)
+    if (draft.version if draft else 0) != expected:
+        raise Conflict()
+    before = draft_dict(draft) if draft else None
+    draft = draft or WeightDraft(id=DRAFT_ID, version=0, method=method, weights={}, updated_by=actor)
+    draft.version, draft.method, draft.weights = expected + 1, method, dict(weights)
+    draft.ahp_matrix, draft.cr, draft.updated_by, draft.updated_at = matrix, cr, actor, now
+    session.add(draft)
+    return before, draft
+
+
+def publish_draft(session: Session, *, expected: int, actor: str, now: datetime) -> tuple[WeightSet | None, WeightSet]:
+    """Publish the draft as the next immutable weight-set version; returns (previous set, new set)."""
+    draft = get_draft(session, lock=True)
+    if draft is None and expected == 0:
+        raise NothingToPublish()
+    if draft is None or draft.version != expected:
+        raise Conflict()
+    previous = latest_weight_set(session)
+    if previous is not None and previous.weights == draft.weights:
+        raise NothingToPublish()
+    published = WeightSet(
+        version=(previous.version if previous else 0) + 1, method=draft.method, weights=dict(draft.weights),
+        ahp_matrix=draft.ahp_matrix, cr=draft.cr, created_by=actor, created_at=draft.updated_at, published_at=now,
+    )
+    draft.version += 1  # a publish also makes every open form stale
+    session.add_all([published, draft])
+    return previous, published
+
+
+def draft_dict(draft: WeightDraft) -> dict[str, Any]:
+    """The audited content of a draft."""
+    return {"version": draft.version, "method": draft.method, "weights": dict(draft.weights), "cr": draft.cr}
+
+
+def weight_sets(session: Session, *, limit: int = 50) -> list[WeightSet]:
+    """Published weight sets, newest first."""
+    return list(session.exec(select(WeightSet).order_by(col(WeightSet.version).desc()).limit(limit)).all())
+
+
+def preset_versions(session: Session, key: str) -> list[PricePreset]:
+    """Every admin-created version of one preset, newest first."""
+    query = select(PricePreset).where(PricePreset.key == key).order_by(col(PricePreset.version).desc())
+    return list(session.exec(query).all())
+
+
+def preset_keys(session: Session, knowledge: Knowledge) -> list[str]:
+    """The prices.toml presets, then admin-only keys (none today: edits version existing presets)."""
+    stored = session.exec(select(PricePreset.key).distinct()).all()
+    return list(knowledge.presets) + sorted(set(stored) - set(knowledge.presets))
+
+
+def resolve_preset(session: Session, knowledge: Knowledge, key: str) -> tuple[Preset, int]:
+    """The newest version of a preset and its number (0 = the prices.toml default)."""
+    row = latest_preset_row(session, key)
+    if row is not None:
+        return preset_of_row(row), row.version
+    return knowledge.presets[key], 0
+
+
+def add_preset_version(
+    session: Session, *, base: Preset, expected: int, values: Mapping[str, float], fields: Mapping[str, str],
+    actor: str, now: datetime,
+) -> PricePreset:
+    """Append a new dated version of a preset if it is still at `expected` (0 = the TOML default)."""
+    latest = latest_preset_row(session, base.id)
+    if (latest.version if latest else 0) != expected:
+        raise Conflict()
+    row = PricePreset(
+        key=base.id, version=expected + 1, name=fields["name"], provider=fields["provider"], as_of=fields["as_of"],
+        note=fields["note"], sources=list(base.sources), params=dict(values), created_by=actor, created_at=now,
+    )
+    session.add(row)
+    return row
+
+
+def set_active_preset(session: Session, *, key: str, expected: int, actor: str, now: datetime) -> str | None:
+    """Point new results at another preset if the pointer is still at `expected`; returns the previous key."""
+    pointer = session.exec(select(ActivePreset).where(ActivePreset.id == ACTIVE_ID).with_for_update()).first()
+    if (pointer.version if pointer else 0) != expected:
+        raise Conflict()
+    previous = pointer.preset_key if pointer else None
+    pointer = pointer or ActivePreset(id=ACTIVE_ID, preset_key=key, updated_by=actor)
+    pointer.preset_key, pointer.version, pointer.updated_by, pointer.updated_at = key, expected + 1, actor, now
+    session.add(pointer)
+    return previous
+
+
+def active_pointer_version(session: Session) -> int:
+    """The version of the active-preset pointer (0 before the first change)."""
+    pointer = session.get(ActivePreset, ACTIVE_ID)
+    return pointer.version if pointer else 0

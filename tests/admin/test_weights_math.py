@@ -1,0 +1,128 @@
+"""The pure weight math of app/engine/weights.py: ROC, AHP, normalisation and the fast re-ranking."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from app.engine import weights as w
+from app.engine.rules import AXES, Knowledge
+from app.engine.scoring import result_to_dict, score
+
+from .conftest import scenarios
+
+# decision-model.md §6.1, in the order of its table.
+DM_AXES = ("fit", "data", "risk", "speed", "cost", "change")
+DM_MATRIX = (
+    (1, 1, 2, 2, 2, 4),
+    (1, 1, 1, 1, 2, 2),
+    (1 / 2, 1, 1, 1, 1, 2),
+    (1 / 2, 1, 1, 1, 1, 2),
+    (1 / 2, 1 / 2, 1, 1, 1, 1),
+    (1 / 4, 1 / 2, 1 / 2, 1 / 2, 1, 1),
+)
+
+
+def judgments(matrix: tuple[tuple[float, ...], ...], axes: tuple[str, ...] = DM_AXES) -> dict[tuple[str, str], float]:
+    return {(a, b): matrix[i][j] for i, a in enumerate(axes) for j, b in enumerate(axes) if j > i}
+
+
+def test_roc_weights_for_six_axes() -> None:
+    assert [round(x, 3) for x in w.roc_vector(6)] == [0.408, 0.242, 0.158, 0.103, 0.061, 0.028]
+    assert math.isclose(sum(w.roc_vector(6)), 1.0)
+
+
+def test_roc_follows_the_ranking() -> None:
+    weights = w.roc_weights(["change", "fit", "data", "risk", "speed", "cost"])
+    assert max(weights, key=weights.__getitem__) == "change" and round(weights["cost"], 3) == 0.028
+
+
+def test_roc_refuses_a_shared_rank() -> None:
+    with pytest.raises(ValueError):
+        w.roc_weights(["fit", "fit", "data"])
+
+
+def test_ahp_worked_example_of_the_decision_model() -> None:
+    result = w.ahp(DM_AXES, judgments(DM_MATRIX))
+    assert abs(result.cr - 0.017) <= 0.001
+    assert abs(result.lambda_max - 6.108) <= 0.001 and abs(result.ci - 0.0215) <= 0.0005
+    expected = (0.278, 0.199, 0.155, 0.155, 0.125, 0.088)
+    assert [round(result.weights[a], 3) for a in DM_AXES] == list(expected)
+    assert result.consistent and math.isclose(sum(result.weights.values()), 1.0)
+
+
+def test_ahp_in_the_app_axis_order_gives_the_same_priorities() -> None:
+    index = {a: i for i, a in enumerate(DM_AXES)}
+    permuted = {(a, b): DM_MATRIX[index[a]][index[b]] for a, b in w.pairs(AXES)}
+    result = w.ahp(AXES, permuted)
+    assert round(result.weights["fit"], 3) == 0.278 and abs(result.cr - 0.017) <= 0.001
+
+
+def test_an_inconsistent_matrix_is_refused_with_its_worst_pair_named() -> None:
+    bad = [list(row) for row in DM_MATRIX]
+    bad[0][5], bad[5][0] = 1 / 9, 9  # "change is extremely more important than fit" contradicts everything else
+    result = w.ahp(DM_AXES, judgments(tuple(tuple(r) for r in bad)))
+    assert result.cr >= 0.10 and not result.consistent
+    assert result.worst_pair == ("fit", "change")
+
+
+def test_a_perfectly_consistent_matrix_has_cr_zero() -> None:
+    target = (0.4, 0.2, 0.1, 0.1, 0.1, 0.1)
+    matrix = tuple(tuple(a / b for b in target) for a in target)
+    result = w.ahp(DM_AXES, judgments(matrix))
+    assert abs(result.cr) < 1e-9 and [round(result.weights[a], 6) for a in DM_AXES] == list(target)
+
+
+@pytest.mark.parametrize("text, value", [("0.3", 0.3), (" 1 ", 1.0), ("0", 0.0), ("0,25", 0.25)])
+def test_parse_weight_accepts_numbers_in_range(text: str, value: float) -> None:
+    assert w.parse_weight(text) == (value, "")
+
+
+@pytest.mark.parametrize("text", ["", "abc", "nan", "inf", "-0.1", "1.01", "1e9"])
+def test_parse_weight_refuses_the_rest(text: str) -> None:
+    number, problem = w.parse_weight(text)
+    assert number is None and problem
+
+
+def test_normalise_scales_to_one_and_refuses_all_zero() -> None:
+    assert w.normalise({"a": 1, "b": 3}) == {"a": 0.25, "b": 0.75}
+    with pytest.raises(ValueError):
+        w.normalise({"a": 0, "b": 0})
+
+
+def test_saaty_labels_round_trip() -> None:
+    assert all(w.judgment_label(w.parse_judgment(c) or 0) == c for c in w.SAATY_CHOICES)
+    assert w.parse_judgment("10") is None and w.parse_judgment("0") is None
+
+
+def test_fit_guard_rail() -> None:
+    assert w.fit_too_low({"fit": 0.2}) and not w.fit_too_low({"fit": 0.3})
+
+
+WEIGHT_SETS = [
+    None,
+    {x: 1 / 6 for x in AXES},
+    w.roc_weights(["fit", "data", "risk", "speed", "cost", "change"]),
+    w.roc_weights(["cost", "speed", "change", "risk", "data", "fit"]),
+    {"fit": 0.05, "data": 0.05, "speed": 0.05, "cost": 0.7, "risk": 0.1, "change": 0.05},
+    {"fit": 0.0, "data": 0.0, "speed": 1.0, "cost": 0.0, "risk": 0.0, "change": 0.0},
+]
+
+
+@pytest.mark.parametrize("index", range(len(WEIGHT_SETS)))
+def test_primary_under_agrees_with_a_full_score_on_every_fixture(knowledge: Knowledge, index: int) -> None:
+    weights = WEIGHT_SETS[index] or knowledge.default_weights()
+    places = int(knowledge.rules.confidence.numbers["tie_decimals"])
+    for case in scenarios():
+        stored = result_to_dict(score(knowledge, case["answers"]))  # stored with the default weights
+        fast = w.primary_under(stored, weights, axes=AXES, tie_decimals=places)
+        full = score(knowledge, case["answers"], weights=weights).core.primary
+        assert fast == full, (case["id"], weights)
+
+
+def test_the_weight_sets_above_do_change_some_primaries(knowledge: Knowledge) -> None:
+    places = int(knowledge.rules.confidence.numbers["tie_decimals"])
+    stored = [result_to_dict(score(knowledge, case["answers"])) for case in scenarios()]
+    moved = sum(w.primary_under(p, WEIGHT_SETS[3] or {}, axes=AXES, tie_decimals=places) != p["primary"] for p in stored)
+    assert moved >= 5  # so the agreement test above compares real changes, not only unchanged primaries

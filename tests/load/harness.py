@@ -1,0 +1,153 @@
+"""Simulated teams for the load and fault tests: every submission is logged so "nothing lost" can be counted
+the way reliability.md §5.5 says (by server commit version, not by send order)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import random
+import re
+import secrets
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx2 as httpx
+
+from app.engine.bank import load_bank
+from app.engine.model import Kind
+
+BANK = load_bank()
+STEPS = tuple(s.slug for s in BANK.steps)
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+VERSION_RE = re.compile(r'name="version" value="(\d+)"')
+NASTY = ["<script>alert(1)</script>", '" hx-get="/admin" hx-trigger="load', "{{7*7}}", "日本語のチーム", "🚀 émoji",
+         "שלום עולם", "x" * 110]
+
+
+@dataclass
+class Sent:
+    """One submission as the harness sent it."""
+
+    team: str
+    step: str
+    idem: str
+    digest: str
+    status: int
+    version: int | None
+
+
+@dataclass
+class Log:
+    """Everything sent, thread-safe."""
+
+    sent: list[Sent] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def count(self, status: int) -> None:
+        with self.lock:
+            self.statuses[status] = self.statuses.get(status, 0) + 1
+
+
+def random_answers(step: str, rng: random.Random) -> dict[str, Any]:
+    """A valid random answer set for one step, as form values."""
+    answers: dict[str, Any] = {}
+    for q in BANK.step_questions(step):
+        if q.kind is Kind.INT:
+            answers[q.id] = str(rng.randint(q.minimum, min(q.maximum, 100_000)))
+        elif q.kind is Kind.MULTI:
+            answers[q.id] = rng.sample(q.option_values(), rng.randint(1, 3))
+        else:
+            answers[q.id] = rng.choice(q.option_values())
+    return answers
+
+
+def digest(answers: dict[str, Any]) -> str:
+    """The same digest the server stores (app.repo.payload_digest) for typed answers."""
+    typed = {k: (sorted(v, key=list(BANK.questions[k].option_values()).index) if isinstance(v, list)
+                 else int(v) if BANK.questions[k].kind is Kind.INT else v) for k, v in answers.items()}
+    return hashlib.sha256(json.dumps(typed, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+class Team(threading.Thread):
+    """One team: start, then loop GET step (htmx) → think → POST step …, finish, open the report."""
+
+    def __init__(self, base: str, log: Log, deadline: float, seed: int, think: float = 0.5) -> None:
+        super().__init__(daemon=True)
+        self.base, self.log, self.deadline, self.think = base, log, deadline, think
+        self.rng = random.Random(seed)
+        self.http = httpx.Client(base_url=base, timeout=15, follow_redirects=False)
+        self.edit = ""
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response | None:
+        """One request; a refused connection (a killed server) is logged, not raised."""
+        try:
+            response = self.http.request(method, path, **kwargs)
+        except httpx.HTTPError as error:
+            with self.log.lock:
+                self.log.errors.append(f"{method} {path[:20]}: {type(error).__name__}")
+            return None
+        self.log.count(response.status_code)
+        return response
+
+    def run(self) -> None:
+        while time.monotonic() < self.deadline:
+            if not self.edit and not self.begin():
+                time.sleep(0.2)
+                continue
+            for step in STEPS:
+                if time.monotonic() >= self.deadline:
+                    break
+                if not self.step(step):
+                    time.sleep(0.05)  # a refused or failed request: back off instead of spinning
+                    break
+            else:
+                self.finish()
+        self.http.close()
+
+    def begin(self) -> bool:
+        """Start an assessment from the landing page."""
+        landing = self.request("GET", "/")
+        if landing is None or landing.status_code != 200:
+            return False
+        token = CSRF_RE.search(landing.text).group(1)  # type: ignore[union-attr]
+        made = self.request("POST", "/assessments", data={"csrf_token": token, "team": self.rng.choice(NASTY),
+                                                           "title": self.rng.choice(NASTY)})
+        if made is None or made.status_code != 303:
+            return False
+        self.edit = made.headers["location"].split("/")[2]
+        return True
+
+    def step(self, step: str) -> bool:
+        """GET the step fragment, think, POST random answers; log the submission."""
+        page = self.request("GET", f"/a/{self.edit}/{step}", headers={"HX-Request": "true"})
+        if page is None or page.status_code != 200:
+            return False
+        time.sleep(self.rng.expovariate(1 / self.think) if self.think else 0)
+        answers = random_answers(step, self.rng)
+        idem = secrets.token_hex(16)
+        data = {"csrf_token": CSRF_RE.search(page.text).group(1), "version": VERSION_RE.search(page.text).group(1),  # type: ignore[union-attr]
+                "idem": idem, **answers}
+        response = self.request("POST", f"/a/{self.edit}/{step}", data=data)
+        status = response.status_code if response is not None else 0
+        version = int(response.headers["x-version"]) if response is not None and "x-version" in response.headers else None
+        with self.log.lock:
+            self.log.sent.append(Sent(self.edit, step, idem, digest(answers), status, version))
+        return status == 303
+
+    def finish(self) -> None:
+        """Finish and open the report (it must never show an unescaped script)."""
+        review = self.request("GET", f"/a/{self.edit}/review")
+        if review is None or review.status_code != 200:
+            return
+        data = {"csrf_token": CSRF_RE.search(review.text).group(1), "version": VERSION_RE.search(review.text).group(1)}  # type: ignore[union-attr]
+        done = self.request("POST", f"/a/{self.edit}/finish", data=data)
+        if done is not None and done.status_code == 303 and done.headers["location"].startswith("/r/"):
+            report = self.request("GET", done.headers["location"])
+            if report is not None and "<script>alert(1)" in report.text:
+                with self.log.lock:
+                    self.log.errors.append("unescaped script in a report")
+        self.edit = ""
