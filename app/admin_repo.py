@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterator, Sequence
+from typing import Any
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from .auth import email_problem, hash_password, normalise_email, password_problem
+from .engine.rules import APPROACHES, AXES
+from .engine.weights import Ranked, compact
 from .models import AdminUser, Assessment, AuditEvent, Result, SetupToken
 from .security import new_token, token_hash
 
@@ -175,30 +179,48 @@ def results_of(session: Session, *, assessment_id: int) -> list[Result]:
 # ------------------------------------------------------------------ weights preview
 @dataclass(frozen=True)
 class PreviewRow:
-    """What the preview needs of one stored result: no answers, no explanations."""
+    """What the preview needs of one stored result: no answers, no explanations (None: not re-rankable)."""
 
     id: int
     assessment_id: int
     recommendation: str
-    payload: dict[str, Any]
+    ranked: Ranked | None
+
+
+PREVIEW_FIELDS = ("id", "blocked", "scores")
+
+
+def _preview_paths() -> list[str]:
+    """The JSON paths the preview reads: forced_by, then id, blocked and scores of each approach."""
+    return ["$.forced_by"] + [f"$.approaches[{i}].{f}" for i in range(len(APPROACHES)) for f in PREVIEW_FIELDS]
 
 
 def preview_rows(session: Session, *, after_id: int = 0) -> list[PreviewRow]:
-    """Every stored result with an id above after_id: its primary, forced_by and per-approach scores."""
-    query = (select(Result.id, Result.assessment_id, Result.recommendation, Result.payload["forced_by"],
-                    Result.payload["approaches"])
+    """Every stored result with an id above after_id, as compact Ranked rows (one small JSON per row)."""
+    if session.get_bind().dialect.name == "sqlite":  # one json_extract with many paths: a single parse per row
+        picked: Any = func.json_extract(Result.payload, *_preview_paths())
+    else:
+        parts = [col(Result.payload)[("forced_by",)]] + [
+            col(Result.payload)[("approaches", i, f)] for i in range(len(APPROACHES)) for f in PREVIEW_FIELDS]
+        picked = func.json_build_array(*parts)
+    query = (select(col(Result.id), col(Result.assessment_id), col(Result.recommendation), picked)
              .where(col(Result.id) > after_id).order_by(col(Result.id)))
-    return [
-        PreviewRow(rid, aid, rec, {"forced_by": forced, "primary": rec, "approaches": _slim(approaches)})
-        for rid, aid, rec, forced, approaches in session.exec(query).all()  # type: ignore[call-overload]
-    ]
+    return [PreviewRow(rid, aid, rec, _ranked(rec, json.loads(raw) if isinstance(raw, str) else raw))
+            for rid, aid, rec, raw in session.exec(query).all()]
 
 
-def _slim(approaches: Any) -> list[dict[str, Any]]:
-    """Keep only what re-ranking reads (id, blocked, scores)."""
-    if not isinstance(approaches, list):
-        return []
-    return [{"id": a["id"], "blocked": a["blocked"], "scores": a["scores"]} for a in approaches]
+def _ranked(recommendation: str, values: list[Any]) -> Ranked | None:
+    """A Ranked row from the extracted values (None when the payload lacks per-approach scores)."""
+    forced, rest = values[0], values[1:]
+    rows = [rest[i:i + 3] for i in range(0, len(rest), 3)]
+    if any(r[0] is None or not isinstance(r[2], dict) for r in rows):
+        return None
+    payload = {"forced_by": forced, "primary": recommendation,
+               "approaches": [{"id": i, "blocked": b, "scores": sc} for i, b, sc in rows]}
+    try:
+        return compact(payload, AXES)
+    except (KeyError, TypeError, ValueError):
+        return None
 
 
 def result_ids(session: Session) -> set[int]:
@@ -210,9 +232,9 @@ def labels_of(session: Session, *, assessment_ids: Sequence[int]) -> dict[int, t
     """(team, title) of each assessment."""
     if not assessment_ids:
         return {}
-    rows = session.exec(select(Assessment.id, Assessment.team, Assessment.title)
+    rows = session.exec(select(col(Assessment.id), Assessment.team, Assessment.title)
                         .where(col(Assessment.id).in_(list(assessment_ids)))).all()
-    return {aid: (team, title) for aid, team, title in rows}
+    return {aid: (team, title) for aid, team, title in rows if aid is not None}
 
 
 # ------------------------------------------------------------------ command line (create-admin, serve)

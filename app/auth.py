@@ -5,10 +5,11 @@ from __future__ import annotations
 import math
 import threading
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
-from typing import Annotated, Callable
+from typing import Annotated
 from urllib.parse import quote
 
 from argon2 import PasswordHasher

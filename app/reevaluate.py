@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from sqlmodel import Session, col, select
 
 from . import admin_repo
 from .engine.rules import AXES, Knowledge
-from .engine.weights import primary_under
-from .models import Assessment, Result
 from .engine.scoring import result_to_dict, score
+from .engine.weights import primary_of, weight_vector
+from .models import Assessment, Result
 from .settings_store import current_preset, current_weights
 
 LIST_LIMIT = 200
@@ -83,7 +84,7 @@ def diff_results(old_payload: Mapping[str, Any], new_payload: Mapping[str, Any])
     """What changed between two result payloads: primary, companion, scores per approach, reasons, settings."""
     weights_old, weights_new = old_payload.get("weights", {}), new_payload.get("weights", {})
     preset = [p.get("cost", {}).get("preset", {}) for p in (old_payload, new_payload)]
-    diff = {
+    diff: dict[str, Any] = {
         "primary": _pair(old_payload.get("primary"), new_payload.get("primary")),
         "companion": _pair(old_payload.get("companion"), new_payload.get("companion")),
         "runner_up": _pair(old_payload.get("runner_up"), new_payload.get("runner_up")),
@@ -151,14 +152,10 @@ def preview_impact(
 ) -> Impact:
     """Re-rank every stored result under the draft weights (its own stored scores and gates) and compare."""
     places = int(knowledge.rules.confidence.numbers["tie_decimals"])
-    found = []
+    vector = weight_vector(weights, AXES)
     rows = cache.rows(session)
-    for row in rows:
-        if not row.payload["approaches"]:
-            continue
-        new = primary_under(row.payload, weights, axes=AXES, tie_decimals=places)
-        if new != row.recommendation:
-            found.append((row, new))
+    found = [(row, new) for row in rows if row.ranked is not None
+             and (new := primary_of(row.ranked, vector, places)) != row.recommendation]
     labels = admin_repo.labels_of(session, assessment_ids=sorted({r.assessment_id for r, _ in found[:LIST_LIMIT]}))
     changes = [Change(r.id, r.assessment_id, *labels.get(r.assessment_id, ("?", "?")), r.recommendation, new)
                for r, new in found[:LIST_LIMIT]]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Mapping, Sequence
+from typing import Any
 
 # Saaty's random consistency index for n = 1…10 [D1].
 RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
@@ -145,12 +146,56 @@ def fit_too_low(weights: Mapping[str, float], threshold: float = FIT_WARNING) ->
 
 def totals_under(payload: Mapping[str, Any], weights: Mapping[str, float], axes: Sequence[str]) -> dict[str, float]:
     """Each approach's total (0–100) under other weights, from a stored result's per-axis scores."""
-    scored = [x for x in axes if x != "cost"]
-    out = {}
-    for row in payload["approaches"]:
-        s = row["scores"]
-        out[str(row["id"])] = 10 * (sum([weights[x] * s[x] for x in scored]) + weights["cost"] * s["cost"])
-    return out
+    ranked = compact(payload, axes)
+    vector = weight_vector(weights, axes)
+    return {a: _total(row, vector) for a, row in zip(ranked.ids, ranked.scores)}
+
+
+@dataclass(frozen=True)
+class Ranked:
+    """What re-ranking needs of a stored result: ids, blocked flags, scores (non-cost axes, then cost), forced primary."""
+
+    ids: tuple[str, ...]
+    blocked: tuple[bool, ...]
+    scores: tuple[tuple[float, ...], ...]
+    forced: str | None
+
+
+def score_order(axes: Sequence[str]) -> list[str]:
+    """The axes in the engine's summation order: every scored axis, then cost."""
+    return [x for x in axes if x != "cost"] + ["cost"]
+
+
+def compact(payload: Mapping[str, Any], axes: Sequence[str]) -> Ranked:
+    """The Ranked form of a result payload (its 'approaches', 'forced_by' and 'primary')."""
+    order = score_order(axes)
+    rows = payload["approaches"]
+    return Ranked(
+        tuple(str(r["id"]) for r in rows), tuple(bool(r["blocked"]) for r in rows),
+        tuple(tuple(float(r["scores"][x]) for x in order) for r in rows),
+        str(payload["primary"]) if payload.get("forced_by") else None,
+    )
+
+
+def weight_vector(weights: Mapping[str, float], axes: Sequence[str]) -> tuple[float, ...]:
+    """Weights in score_order."""
+    return tuple(weights[x] for x in score_order(axes))
+
+
+def _total(scores: Sequence[float], vector: Sequence[float]) -> float:
+    """10 · (Σ scored w·s + w_cost·s_cost), summed in the engine's order so ties round the same way."""
+    return 10 * (sum([w * s for w, s in zip(vector[:-1], scores[:-1])]) + vector[-1] * scores[-1])
+
+
+def primary_of(ranked: Ranked, vector: Sequence[float], tie_decimals: int) -> str:
+    """Steps 6–9 of §6.5 on a Ranked result: forced stays; else the best unblocked total (ties by order)."""
+    if ranked.forced is not None:
+        return ranked.forced
+    totals = [_total(row, vector) for row in ranked.scores]
+    open_ = [i for i, blocked in enumerate(ranked.blocked) if not blocked]
+    if not open_:
+        return ranked.ids[max(range(len(totals)), key=lambda i: totals[i])]
+    return ranked.ids[min(open_, key=lambda i: (-round(totals[i], tie_decimals), i))]
 
 
 def primary_under(
@@ -161,11 +206,4 @@ def primary_under(
     Mirrors steps 6–9 of §6.5: a forced outcome (G1) stays; otherwise the best unblocked total, ties by
     approach order; when every approach is blocked, the best total overall.
     """
-    if payload.get("forced_by"):
-        return str(payload["primary"])
-    totals = totals_under(payload, weights, axes)
-    order = [str(row["id"]) for row in payload["approaches"]]
-    open_ = [str(row["id"]) for row in payload["approaches"] if not row["blocked"]]
-    if not open_:
-        return max(order, key=lambda a: totals[a])
-    return min(open_, key=lambda a: (-round(totals[a], tie_decimals), order.index(a)))
+    return primary_of(compact(payload, axes), weight_vector(weights, axes), tie_decimals)

@@ -13,6 +13,7 @@ from ..auth import AdminDep
 from ..db import Database
 from ..deps import DbDep, form_fields
 from ..models import AdminUser
+from ..security import token_hash
 from .admin_common import client_address, first, now, page, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -94,7 +95,7 @@ def finish_login(db: Database, email: str, ok: bool, rehash: str | None, when: d
             admin_repo.audit(session, actor=email or "-", action="login.failed", at=when)
             return None
         if old:
-            auth.end_session(session, token_sha=auth.token_hash(old))  # fixation: never reuse a presented id
+            auth.end_session(session, token_sha=token_hash(old))  # fixation: never reuse a presented id
         if rehash:
             admin.password_hash = rehash
         token = auth.start_session(session, admin=admin, now=when)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -23,7 +24,7 @@ def page(
     *, status_code: int = 200, headers: Mapping[str, str] | None = None,
 ) -> HTMLResponse:
     """Render an admin template with the navigation and the signed-in admin."""
-    values = {"admin": admin, "nav": NAV, "path": request.url.path, "errors": {}, "notice": ""}
+    values: dict[str, Any] = {"admin": admin, "nav": NAV, "path": request.url.path, "errors": {}, "notice": ""}
     values.update(context or {})
     return render(request, name, values, status_code=status_code, headers=headers)
 
@@ -54,7 +55,7 @@ def as_int(raw: str, default: int = -1) -> int:
 def parse_day(raw: str) -> datetime | None:
     """'YYYY-MM-DD' as midnight UTC (None when empty or not a date)."""
     try:
-        return datetime.strptime(raw.strip(), "%Y-%m-%d").replace(tzinfo=timezone.utc)
+        return datetime.strptime(raw.strip(), "%Y-%m-%d").replace(tzinfo=UTC)
     except ValueError:
         return None
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,7 +28,7 @@ class Clock:
     """A clock tests move forward instead of sleeping."""
 
     def __init__(self) -> None:
-        self.now = datetime(2026, 11, 21, 9, 0, tzinfo=timezone.utc)
+        self.now = datetime(2026, 11, 21, 9, 0, tzinfo=UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -59,7 +59,7 @@ def make_admin(db: Database, email: str = EMAIL, password: str = PASSWORD, when:
     """An admin account written straight to the database; returns its id."""
     with db.write() as session:
         admin = admin_repo.create_admin(session, email=email, password_hash=auth.hash_password(password),
-                                        now=when or datetime.now(timezone.utc))
+                                        now=when or datetime.now(UTC))
         assert admin.id is not None
         return admin.id
 

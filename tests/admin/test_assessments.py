@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from fastapi.testclient import TestClient
 from sqlmodel import select
@@ -47,7 +47,7 @@ def test_filter_by_recommendation_and_dates(signed_in: TestClient, db: Database,
     rec = recs[0]
     page = signed_in.get("/admin/assessments", params={"recommendation": rec}).text
     assert f"{recs.count(rec)} assessments" in page
-    today = datetime.now(timezone.utc).date().isoformat()
+    today = datetime.now(UTC).date().isoformat()
     assert "6 assessments" in signed_in.get("/admin/assessments", params={"since": today, "until": today}).text
     assert "0 assessments" in signed_in.get("/admin/assessments", params={"until": "2000-01-01"}).text
 

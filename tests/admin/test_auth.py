@@ -5,13 +5,13 @@ from __future__ import annotations
 import re
 
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from app import admin_repo, auth
 from app.db import Database
 from app.main import create_app
 from app.models import AdminSession, AdminUser
 from app.settings import Settings
-from sqlmodel import select
 
 from ..conftest import csrf_of
 from .conftest import EMAIL, PASSWORD, Clock, form_post, login, make_admin

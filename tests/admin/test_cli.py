@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_cli(database_url: str, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TUNEWISE_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], input=stdin, capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], check=False, input=stdin, capture_output=True, text=True,
                           env=env, cwd=ROOT, timeout=60)
 
 

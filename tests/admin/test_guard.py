@@ -8,12 +8,12 @@ from typing import Any
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlmodel import select
 
 from app.auth import require_admin
 from app.db import Database
-from app.models import AuditEvent
-from sqlmodel import select
 from app.main import create_app
+from app.models import AuditEvent
 from app.settings import Settings
 
 from ..conftest import csrf_of
