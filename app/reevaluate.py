@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,10 +11,9 @@ from sqlmodel import Session, col, select
 
 from . import admin_repo
 from .engine.rules import AXES, Knowledge
-from .engine.scoring import result_to_dict, score
 from .engine.weights import primary_of, weight_vector
 from .models import Assessment, Result
-from .settings_store import current_preset, current_weights
+from .results import snapshot_fields
 
 LIST_LIMIT = 200
 
@@ -30,24 +29,11 @@ def reevaluate(session: Session, knowledge: Knowledge, assessment_id: int) -> tu
                        .order_by(col(Result.id).desc()).limit(1)).first()
     if assessment is None or old is None:
         raise NothingToReevaluate(assessment_id)
-    new = Result(assessment_id=assessment_id, **snapshot_fields(session, knowledge, old.answers, assessment.cost_assumptions))
+    fields = snapshot_fields(session, knowledge, answers=old.answers, assumptions=assessment.cost_assumptions)
+    new = Result(assessment_id=assessment_id, **fields)
     session.add(new)
     session.flush()
     return old, new
-
-
-def snapshot_fields(
-    session: Session, knowledge: Knowledge, answers: Mapping[str, Any], assumptions: Mapping[str, float] | None
-) -> dict[str, Any]:
-    """The fields of a new immutable Result: the answers scored with the current weights and preset."""
-    weights, weights_version = current_weights(session, knowledge)
-    preset, preset_dict = current_preset(session, knowledge)
-    payload = result_to_dict(score(knowledge, answers, weights=weights, prices=preset, assumptions=assumptions or None))
-    return {
-        "recommendation": payload["primary"], "answers": dict(payload["answers"]), "weights": weights,
-        "weights_version": weights_version, "prices": {**preset_dict, "assumptions": dict(assumptions or {})},
-        "rules_version": payload["rules_version"], "engine_version": payload["engine_version"], "payload": payload,
-    }
 
 
 def _pair(old: Any, new: Any) -> dict[str, Any]:
@@ -78,6 +64,15 @@ def _approach_rows(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[
         rows.append({"id": a["id"], "label": a.get("label", a["id"]), "old_total": b["total"], "new_total": a["total"],
                      "delta": delta, "old_blocked": b["blocked"], "new_blocked": a["blocked"], "scores": moved})
     return rows
+
+
+def compare_with_previous(history: Sequence[tuple[Result, Any]], result_id: int) -> dict[str, Any] | None:
+    """One result of a history (newest first) against the one before it; None when either is missing."""
+    ids = [r.id for r, _ in history]
+    if result_id not in ids or ids.index(result_id) + 1 >= len(ids):
+        return None
+    new, old = history[ids.index(result_id)][0], history[ids.index(result_id) + 1][0]
+    return {"old": old, "new": new, "diff": diff_results(old.payload, new.payload)}
 
 
 def diff_results(old_payload: Mapping[str, Any], new_payload: Mapping[str, Any]) -> dict[str, Any]:

@@ -16,7 +16,7 @@ from ..auth import AdminDep
 from ..deps import DbDep
 from ..engine.rules import APPROACHES
 from ..models import Assessment, Result
-from ..reevaluate import NothingToReevaluate, diff_results, reevaluate
+from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
 from .admin_common import as_int, day_after, now, page, parse_day, see_other
 
 router = APIRouter(include_in_schema=False)
@@ -87,20 +87,11 @@ def detail(request: Request, assessment_id: int, db: DbDep, admin: AdminDep, dif
         if assessment is None:
             raise HTTPException(status_code=404)
         history = results.results_with_links(session, assessment_id=assessment_id)
-    compared = _diff_of(history, as_int(diff, 0))
+    compared = compare_with_previous(history, as_int(diff, 0))
     notice = {"revoked": "The view link was revoked.", "none": "This assessment has no result to re-evaluate yet."}.get(done, "")
     context = {"assessment": assessment, "history": history, "compared": compared, "notice": notice,
                "now": now(request), "labels": {a: a for a in APPROACHES}}
     return page(request, "admin/assessment.html", admin, context)
-
-
-def _diff_of(history: list[tuple[Result, list[Any]]], result_id: int) -> dict[str, Any] | None:
-    """The diff between one result and the one before it (None when either is missing)."""
-    ids = [r.id for r, _ in history]
-    if result_id not in ids or ids.index(result_id) + 1 >= len(ids):
-        return None
-    new, old = history[ids.index(result_id)][0], history[ids.index(result_id) + 1][0]
-    return {"old": old, "new": new, "diff": diff_results(old.payload, new.payload)}
 
 
 @router.post("/admin/assessments/{assessment_id}/reevaluate")

@@ -6,6 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import repo, results
+from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
 from ..deps import BankDep, DbDep, form_fields
 from ..engine import flow
 from ..models import Assessment, Result
@@ -66,15 +67,16 @@ def stale_finish(request: Request, bank: BankDep, assessment: Assessment, token:
 
 
 @router.get("/a/{token}/manage", response_class=HTMLResponse)
-def manage(request: Request, token: str, db: DbDep, done: str = "") -> HTMLResponse:
-    """Results and their view links, a new edit link, or delete the assessment."""
+def manage(request: Request, token: str, db: DbDep, done: str = "", diff: str = "") -> HTMLResponse:
+    """Results and their view links, what a re-evaluation changed, a new edit link, or delete."""
     assessment, _ = load(db, token)
-    return render_manage(request, db, assessment, token, notice=NOTICES.get(done, ""))
+    compare = int(diff) if diff.isdigit() and len(diff) < 12 else 0
+    return render_manage(request, db, assessment, token, notice=NOTICES.get(done, ""), compare=compare)
 
 
 def render_manage(
     request: Request, db: DbDep, assessment: Assessment, token: str, *, notice: str = "", error: str = "",
-    status_code: int = 200,
+    status_code: int = 200, compare: int = 0,
 ) -> HTMLResponse:
     """The manage page."""
     assert assessment.id is not None
@@ -84,8 +86,22 @@ def render_manage(
         "assessment": assessment, "base": f"/a/{token}", "continue_href": f"/a/{token}", "notice": notice,
         "delete_error": error, "history": history, "expiry_choices": EXPIRY_CHOICES,
         "default_expiry": request.app.state.settings.share_link_days,
+        "compared": compare_with_previous(history, compare) if compare else None,
     }
     return render(request, "wizard/manage.html", context, status_code=status_code)
+
+
+@router.post("/a/{token}/reevaluate")
+def reevaluate_team(request: Request, token: str, db: DbDep) -> Response:
+    """Score the newest result's answers again with the current settings; show what changed."""
+    assessment, _ = load(db, token)
+    assert assessment.id is not None
+    try:
+        with db.write() as session:
+            _, new = reevaluate(session, request.app.state.knowledge, assessment.id)
+    except NothingToReevaluate:
+        return see_other(request, f"/a/{token}/manage")
+    return see_other(request, f"/a/{token}/manage?diff={new.id}#changes")
 
 
 @router.post("/a/{token}/links")

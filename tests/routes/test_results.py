@@ -162,3 +162,22 @@ def test_report_html_is_cached_per_result_without_visitor_data(client: TestClien
     assert first.text == second.text
     assert 'name="csrf-token" content=""' in first.text
     assert len(client.app.state.report_cache._items) == 1
+
+
+def test_the_team_can_reevaluate_with_the_current_settings(client: TestClient) -> None:
+    from app.models import WeightSet
+
+    edit, view = finished(client)
+    before = client.get(f"/r/{view}.json").json()
+    with client.app.state.db.write() as session:  # an admin publishes weights that favour prompting
+        session.add(WeightSet(version=1, method="direct", created_by="admin@example.org",
+                              weights={"fit": 0.05, "data": 0.05, "speed": 0.6, "cost": 0.1, "risk": 0.1, "change": 0.1}))
+    manage = client.get(f"/a/{edit}/manage")
+    response = client.post(f"/a/{edit}/reevaluate", data={"csrf_token": csrf_of(manage.text)}, follow_redirects=False)
+    assert response.status_code == 303 and "?diff=" in response.headers["location"]
+    page = client.get(response.headers["location"])
+    assert "What the re-evaluation changed" in page.text and "<strong>PROMPT</strong>" in page.text
+    with client.app.state.db.read() as session:
+        rows = session.exec(select(Result).order_by(Result.id)).all()
+    assert [r.weights_version for r in rows] == [None, 1] and rows[1].recommendation == "PROMPT"
+    assert client.get(f"/r/{view}.json").json()["result"] == before["result"]  # the old snapshot stays
