@@ -160,8 +160,17 @@ def _facts(k: Knowledge, core: Core, preset: Preset, be: Mapping[str, float | No
         "switch": p["model_switch_likelihood"][str(a["model_switch_likelihood"])],
         "calls": f"{a['monthly_calls']:,}", "fixed": f"{a['fixed_prompt_tokens']:,}",
         "preset": f"{preset.name}, {preset.as_of}", "mode": cost[core.lora_mode],
+        "provider": provider_status(k, preset),
         "break_even": cost["break_even_hosted"].format(calls=approx(hosted)) if hosted else cost["break_even_never"],
     }
+
+
+def provider_status(k: Knowledge, preset: Preset) -> str:
+    """Whether the preset's provider still takes tuning customers, with its dated events (§3.5)."""
+    provider = k.providers[preset.provider]
+    state = "still takes" if provider.tuning_open else "no longer takes"
+    events = "; ".join(f"{date}: {text.rstrip('.')}" for date, text in provider.events)
+    return f"{provider.name}, the price preset's provider, {state} new tuning customers" + (f" ({events})" if events else "")
 
 
 def counterfactual_dicts(k: Knowledge, core: Core, sens: Sensitivity) -> list[Json]:

@@ -19,7 +19,7 @@ APPROACHES = tuple(a.value for a in Approach)
 AXES = tuple(x.value for x in Axis)
 SCORED = tuple(x for x in AXES if x != "cost")
 TEXT_FACTS = frozenset(
-    ["static", "score", "gaps", "examples", "quality", "band", "band_note", "eval", "volume", "churn", "sensitivity", "time", "ml", "switch", "calls", "fixed", "monthly", "preset", "break_even", "mode"]
+    ["static", "score", "gaps", "examples", "quality", "band", "band_note", "eval", "volume", "churn", "sensitivity", "time", "ml", "switch", "calls", "fixed", "monthly", "preset", "break_even", "mode", "provider"]
 )
 REPORT_PHRASES = frozenset(
     ["hosted", "self_host", "break_even_hosted", "break_even_never", "counterfactual_above", "counterfactual_below", "counterfactual_set", "counterfactual_add", "counterfactual_remove", "counterfactual_via", "dominant", "flip", "cost_reason"]

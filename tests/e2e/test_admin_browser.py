@@ -27,11 +27,20 @@ def create_admin(database: Path) -> None:
     assert done.returncode == 0, done.stderr
 
 
-def sign_in(page: Page, base: str) -> None:
-    """The sign-in form."""
+def sign_in(page: Page, base: str, *, axe: bool = True) -> None:
+    """The sign-in form (a wrong password first: the error state must be accessible too).
+
+    axe-core runs in the page, so it cannot run where JavaScript is off (evaluate would never return)."""
     page.goto(base + "/admin")
     page.wait_for_url(re.compile("/admin/login"))
-    assert_accessible(page, "admin login")
+    if axe:
+        assert_accessible(page, "admin login")
+    page.get_by_label("Email").fill(EMAIL)
+    page.get_by_label("Password").fill("not the password at all")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_title(re.compile("^Error:"))
+    if axe:
+        assert_accessible(page, "admin login error")
     page.get_by_label("Email").fill(EMAIL)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -49,6 +58,11 @@ def test_admin_changes_weights_with_preview_and_publishes(browser: Browser, live
     shot(page, "admin-overview")
     page.goto(live_server + "/admin/weights")
     assert_accessible(page, "admin weights")
+    direct = page.locator("form", has=page.locator('input[name="w_fit"]'))
+    direct.locator('input[name="w_fit"]').fill("two")
+    direct.get_by_role("button", name="Save as draft").click()
+    expect(page).to_have_title(re.compile("^Error:"))
+    assert_accessible(page, "admin weights error")
     direct = page.locator("form", has=page.locator('input[name="w_fit"]'))
     for axis, value in {"fit": "0.05", "data": "0.05", "speed": "0.6", "cost": "0.1", "risk": "0.1", "change": "0.1"}.items():
         direct.locator(f'input[name="w_{axis}"]').fill(value)
@@ -78,7 +92,7 @@ def test_admin_changes_weights_with_preview_and_publishes(browser: Browser, live
 def test_admin_pages_without_javascript(browser: Browser, live_server: str, tmp_path: Path) -> None:
     create_admin(tmp_path / "e2e.db")
     page = browser.new_context(java_script_enabled=False).new_page()
-    sign_in(page, live_server)
+    sign_in(page, live_server, axe=False)
     page.goto(live_server + "/admin/weights")
     direct = page.locator("form", has=page.locator('input[name="w_fit"]'))
     direct.locator('input[name="w_fit"]').fill("0.2")

@@ -74,3 +74,15 @@ def test_weights_and_prices_change_the_result_only_through_inputs(k: Knowledge) 
     assert result_to_dict(score(k, ANSWERS, weights=equal))["weights"] == pytest.approx(equal)
     with pytest.raises(ValueError):
         score(k, ANSWERS, weights={"fit": 1.0})
+
+
+def test_risk_text_names_the_providers_tuning_availability() -> None:
+    from app.engine.rules import load_knowledge
+    from app.engine.scoring import result_to_dict, score
+
+    knowledge = load_knowledge()
+    openai = result_to_dict(score(knowledge, {"gap_types": ["behavior"]}))
+    assert "no longer takes new tuning customers" in openai["axis_text"]["LORA"]["risk"]
+    assert "2026-05-07" in openai["axis_text"]["LORA"]["risk"]
+    vertex = result_to_dict(score(knowledge, {"gap_types": ["behavior"]}, prices=knowledge.presets["vertex-gemini-2.0-flash"]))
+    assert "still takes new tuning customers" in vertex["axis_text"]["HYBRID"]["risk"]

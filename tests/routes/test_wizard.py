@@ -251,3 +251,20 @@ def test_delete_needs_confirmation_then_removes_everything(client: TestClient) -
     with client.app.state.db.read() as session:
         assert repo.count_assessments(session) == 0
         assert session.exec(select(Submission)).all() == []
+
+
+def test_posting_a_later_step_first_goes_to_the_first_incomplete_one(client: TestClient) -> None:
+    edit = start(client)
+    token, version = form_state(client, edit, "problem")
+    response = client.post(f"/a/{edit}/data", data={"csrf_token": token, "version": version, **STEP_ANSWERS["data"]},
+                           follow_redirects=False)
+    assert response.status_code == 303 and response.headers["location"] == f"/a/{edit}/problem"
+    assert stored(client, edit) == {}
+
+
+def test_an_overlong_team_name_is_422_and_nothing_is_stored(client: TestClient) -> None:
+    token = csrf_of(client.get("/").text)
+    response = client.post("/assessments", data={"csrf_token": token, "team": "x" * 121, "title": "ok"})
+    assert response.status_code == 422 and "120 characters or fewer" in response.text
+    with client.app.state.db.read() as session:
+        assert repo.count_assessments(session) == 0
