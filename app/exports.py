@@ -13,18 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from .engine.model import Bank
-from .report_view import (
-    answer_sections,
-    approach_labels,
-    axes_of,
-    break_even_lines,
-    changes,
-    cited_sources,
-    headline,
-    parse_time,
-    preset_of,
-    reason_item,
-)
+from .report_appendix import answer_sections, cited_sources
+from .report_cost import break_even_lines
+from .report_view import approach_labels, axes_of, changes, headline, parse_time, preset_of, reason_item
 from .web import money
 
 SCHEMA_ID = "tunewise.result/1"

@@ -7,16 +7,7 @@ import re
 
 from playwright.sync_api import Browser, Page, expect
 
-ANSWERS = {
-    "problem": {"gap_types": ["behavior"], "failure_mode": "breaks_repeatedly", "task_stability": "stable_repetitive"},
-    "tried": {"prompt_maturity": "systematic", "eval_set": "100plus"},
-    "data": {"labeled_examples": "500", "label_quality": "expert_reviewed", "knowledge_volume": "fits_in_prompt",
-             "knowledge_churn": "monthly", "citations_required": "no"},
-    "output": {"format_strictness": "moderate", "monthly_calls": "60000", "fixed_prompt_tokens": "6000"},
-    "constraints": {"data_sensitivity": "internal", "training_data_policy": "cloud_with_controls",
-                    "ml_capacity": "managed_only", "time_to_first_version": "weeks", "model_switch_likelihood": "medium"},
-}
-
+from ..helpers import STEP_ANSWERS as ANSWERS
 
 def fill_step(page: Page, step: str) -> None:
     """Answer one step with the controls a person would use."""

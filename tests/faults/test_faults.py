@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import threading
 import time
 from pathlib import Path
 
@@ -32,10 +31,7 @@ def storm(server: Server, log: Log, seconds: float, teams: int = 20) -> list[Tea
 
 
 def test_kill_9_three_times_during_a_submit_storm(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'crash.db'}"
-    migrate.upgrade(url)
-    server = Server(url, log=tmp_path / "server.log")
-    server.start()
+    server, url = serving(tmp_path, "crash.db")
     log = Log()
     restarts = []
     crowd = storm(server, log, seconds=16)
@@ -56,6 +52,23 @@ def test_kill_9_three_times_during_a_submit_storm(tmp_path: Path) -> None:
     assert max(restarts) < 5
 
 
+def serving(tmp_path: Path, name: str, **settings: object) -> tuple[Server, str]:
+    """A migrated database and a started server on it."""
+    url = f"sqlite:///{tmp_path / name}"
+    migrate.upgrade(url)
+    server = Server(url, log=tmp_path / f"{name}.log", **settings)
+    server.start()
+    return server, url
+
+
+def started(server: Server) -> tuple[httpx.Client, str, str]:
+    """A client with its CSRF cookie, and a new assessment's edit token."""
+    client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=20)
+    token = CSRF_RE.search(client.get("/").text).group(1)
+    made = client.post("/assessments", data={"csrf_token": token, "team": "T", "title": "X"})
+    return client, token, made.headers["location"].split("/")[2]
+
+
 def page_count(path: Path) -> int:
     """The database's current size in pages."""
     with sqlite3.connect(path) as connection:
@@ -63,15 +76,10 @@ def page_count(path: Path) -> int:
 
 
 def test_a_full_disk_gives_503_on_writes_while_reads_work(tmp_path: Path) -> None:
-    path = tmp_path / "full.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    seeded = Server(url, log=tmp_path / "seed.log")
-    seeded.start()
-    client = httpx.Client(base_url=seeded.url, follow_redirects=False, timeout=10)
-    token = CSRF_RE.search(client.get("/").text).group(1)
-    edit = client.post("/assessments", data={"csrf_token": token, "team": "T", "title": "X"}).headers["location"].split("/")[2]
+    seeded, url = serving(tmp_path, "full.db")
+    _, token, edit = started(seeded)
     seeded.stop()
+    path = tmp_path / "full.db"
     # Only a few pages may be added from now on: the "disk" fills within a few writes.
     server = Server(url, log=tmp_path / "server.log", sqlite_max_page_count=page_count(path) + 2)
     server.start()
@@ -92,24 +100,18 @@ def test_a_full_disk_gives_503_on_writes_while_reads_work(tmp_path: Path) -> Non
 
 
 def test_a_database_locked_by_another_process_gives_503_quickly(tmp_path: Path) -> None:
+    server, _ = serving(tmp_path, "locked.db")
+    client, token, edit = started(server)
     path = tmp_path / "locked.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    server = Server(url, log=tmp_path / "server.log")
-    server.start()
-    client = httpx.Client(base_url=server.url, follow_redirects=False, timeout=20)
-    landing = client.get("/")
-    token = CSRF_RE.search(landing.text).group(1)
-    edit = client.post("/assessments", data={"csrf_token": token, "team": "T", "title": "X"}).headers["location"].split("/")[2]
     outsider = sqlite3.connect(path, timeout=1, isolation_level=None)
     outsider.execute("BEGIN IMMEDIATE")
     try:
-        started = time.monotonic()
+        began = time.monotonic()
         page = client.get(f"/a/{edit}/problem")
         data = {"csrf_token": token, "version": VERSION_RE.search(page.text).group(1), "idem": "locked-1",
                 "gap_types": "behavior", "failure_mode": "not_observed", "task_stability": "stabilizing"}
         refused = client.post(f"/a/{edit}/problem", data=data)
-        waited = time.monotonic() - started
+        waited = time.monotonic() - began
         read = client.get(f"/a/{edit}/problem")
     finally:
         outsider.execute("ROLLBACK")
@@ -123,11 +125,7 @@ def test_a_database_locked_by_another_process_gives_503_quickly(tmp_path: Path) 
 
 
 def test_backup_during_load_is_consistent(tmp_path: Path) -> None:
-    path = tmp_path / "live.db"
-    url = f"sqlite:///{path}"
-    migrate.upgrade(url)
-    server = Server(url, log=tmp_path / "server.log")
-    server.start()
+    server, url = serving(tmp_path, "live.db")
     log = Log()
     crowd = storm(server, log, seconds=6, teams=8)
     time.sleep(3)

@@ -1,0 +1,59 @@
+"""The report's appendix: the answers with their labels, the sources cited, and the versions footer."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from .engine.model import Bank
+from .wizard_view import answer_text
+
+
+def answer_sections(bank: Bank, answers: Mapping[str, Any], result: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The answers in wizard order, grouped by step, each with its question label."""
+    ignored = set(result.get("ignored_questions", []))
+    scored = result.get("answers", {})
+    sections = []
+    for step in bank.steps:
+        rows = []
+        for qid in step.question_ids:
+            q = bank.questions[qid]
+            given = qid in answers
+            value = answers[qid] if given else scored.get(qid)
+            rows.append({"id": qid, "label": q.label, "answer": answer_text(q, value),
+                         "note": "not used: this question does not apply given other answers" if qid in ignored
+                         else "" if given else "not answered; the default was used"})
+        sections.append({"number": step.number, "title": step.title, "rows": rows})
+    return sections
+
+
+def cited_sources(bank: Bank, result: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Every source tag the report cites, in order of first use, with title and address."""
+    tags: list[str] = []
+    groups = [result.get("reasons_for", []), result.get("reasons_against", []), result.get("advisories", []),
+              result.get("gates", []), [result.get("cost", {}).get("preset", {})]]
+    for group in groups:
+        for item in group:
+            for tag in item.get("sources", []):
+                if tag not in tags:
+                    tags.append(tag)
+    out = []
+    for tag in tags:
+        s = bank.sources.get(tag)
+        out.append({"tag": tag, "title": s.title if s else tag, "url": s.url if s else ""})
+    return out
+
+
+def versions(snapshot: Mapping[str, Any], result: Mapping[str, Any], preset: Mapping[str, Any],
+             created: datetime | None) -> dict[str, Any]:
+    """The footer: rules, weights, prices, engine and when the result was generated."""
+    wv = snapshot.get("weights_version")
+    return {
+        "rules": snapshot.get("rules_version") or result.get("rules_version", ""),
+        "weights": "defaults" if wv is None else f"version {wv}",
+        "prices": f"{preset.get('name', '')} ({preset.get('as_of', '')})"
+        + (f", admin version {preset['version']}" if preset.get("version") is not None else ""),
+        "engine": snapshot.get("engine_version") or result.get("engine_version", ""),
+        "generated_at": created,
+    }
