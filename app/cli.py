@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import atexit
 import getpass
 import json
 import logging
+import logging.handlers
+import queue
 import sys
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any
 
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
@@ -35,13 +39,26 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with uvicorn (migrate first: the app refuses an outdated schema)."""
     settings = get_settings()
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    queue_logging()
     print_setup_link(settings.database_url, args.host or settings.host, args.port or settings.port)
     uvicorn.run(
         "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
         workers=args.workers, access_log=False, proxy_headers=True, server_header=False,
     )
     return 0
+
+
+def queue_logging() -> logging.handlers.QueueListener:
+    """Log through a queue: request handlers (the access log writes one line per request) only enqueue the record,
+    and one background thread formats it and writes stderr, so a slow or blocked stderr never stalls a request."""
+    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
+    stderr = logging.StreamHandler()
+    stderr.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+    listener = logging.handlers.QueueListener(records, stderr)
+    logging.basicConfig(level=logging.INFO, handlers=[logging.handlers.QueueHandler(records)])
+    listener.start()
+    atexit.register(listener.stop)  # flush what is queued when the server exits
+    return listener
 
 
 def print_setup_link(database_url: str, host: str, port: int) -> None:

@@ -1,4 +1,7 @@
-"""Annotated dependency aliases, defined once and used by every route."""
+"""Annotated dependency aliases, defined once and used by every route.
+
+The getters are `async def` on purpose: they only read app.state, and FastAPI runs every sync dependency in the
+threadpool, so as plain `def` each one cost a thread hop per request (two on every step page, bench/README.md)."""
 
 from __future__ import annotations
 
@@ -11,19 +14,19 @@ from .engine.model import Bank
 from .settings import Settings
 
 
-def get_db(request: Request) -> Database:
+async def get_db(request: Request) -> Database:
     """The application's database."""
     db: Database = request.app.state.db
     return db
 
 
-def get_settings_dep(request: Request) -> Settings:
+async def get_settings_dep(request: Request) -> Settings:
     """The application's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_bank(request: Request) -> Bank:
+async def get_bank(request: Request) -> Bank:
     """The validated question bank."""
     bank: Bank = request.app.state.bank
     return bank

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Mapping
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, update
+from sqlalchemy import bindparam, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from .models import Answer, Assessment, Submission, utcnow
 from .security import new_token, token_hash
+
+if TYPE_CHECKING:
+    from .db import Database
 
 
 class Conflict(Exception):
@@ -38,6 +44,41 @@ def find_by_token(session: Session, *, token: str, lock: bool = False) -> Assess
     return session.exec(query).first()
 
 
+@dataclass(frozen=True)
+class Draft:
+    """A read-only copy of an assessment row for pages (no ORM instance: building one costs more than the query)."""
+
+    id: int
+    team: str
+    title: str
+    status: str
+    version: int
+    cost_assumptions: dict[str, Any] | None
+    created_at: datetime
+    updated_at: datetime
+
+
+_DRAFT_COLUMNS = [Assessment.__table__.c[name] for name in Draft.__dataclass_fields__]  # type: ignore[attr-defined]
+# One statement for the assessment and its answers (a LEFT JOIN: a draft without answers still has its row), built
+# once; Database.fetch runs it as one consistent snapshot.
+STATE = (select(*_DRAFT_COLUMNS, Answer.__table__.c.question_id, Answer.__table__.c.value)  # type: ignore[attr-defined]
+         .select_from(Assessment.__table__.outerjoin(  # type: ignore[attr-defined]
+             Answer.__table__, Answer.__table__.c.assessment_id == Assessment.__table__.c.id))  # type: ignore[attr-defined]
+         .where(Assessment.__table__.c.edit_token_hash == bindparam("token_hash")))  # type: ignore[attr-defined]
+
+
+def load_state(db: Database, *, token: str) -> tuple[Draft, dict[str, Any]] | None:
+    """The assessment behind an edit token and its answers (question id → value), or None."""
+    if not 20 <= len(token) <= 64:
+        return None
+    width = len(_DRAFT_COLUMNS)
+    rows = db.fetch(STATE, {"token_hash": token_hash(token)}, repeated=width)
+    if not rows:
+        return None
+    draft = Draft(*rows[0][:width])
+    return draft, {row[width]: row[width + 1] for row in rows if row[width] is not None}
+
+
 def answers_of(session: Session, *, assessment_id: int) -> dict[str, Any]:
     """Every stored answer of one assessment, question id → value."""
     rows = session.exec(select(Answer.question_id, Answer.value).where(Answer.assessment_id == assessment_id))
@@ -47,50 +88,62 @@ def answers_of(session: Session, *, assessment_id: int) -> dict[str, Any]:
 def save_step(
     session: Session,
     *,
-    assessment: Assessment,
+    assessment: Assessment | Draft,
     step: str,
     answers: Mapping[str, Any],
     version: int,
     idem: str,
     extra: Mapping[str, Any] | None = None,
-) -> int:
-    """Store one step's answers atomically; a replayed idem is a no-op, a stale version a Conflict."""
-    if idem and session.exec(select(Submission.id).where(Submission.idem == idem)).first() is not None:
-        return assessment.version
+    now: datetime | None = None,
+) -> int | None:
+    """Store one step's answers atomically: the new version; None for a replayed idem (nothing written);
+    a Conflict for a stale version. assessment.version may have been read before the write lock: the version
+    predicate of the UPDATE still catches any write in between.
+
+    Prebuilt Core statements and no refresh: the write lock is held only for the statements and the commit."""
+    if idem and session.execute(IDEM_SEEN, {"idem": idem}).first() is not None:
+        return None
     if version != assessment.version:
         raise Conflict()
-    _upsert_answers(session, assessment_id=_id(assessment), answers=answers)
-    new_version = _bump(session, assessment=assessment, expected=version, **(extra or {}))
-    session.add(Submission(
-        assessment_id=_id(assessment), step=step, idem=idem or new_token(),
-        version=new_version, payload_sha256=payload_digest(answers),
-    ))
-    return new_version
+    now = now or utcnow()
+    assessment_id = _id(assessment)
+    # The versioned UPDATE comes first: on PostgreSQL it row-locks the assessment, so a concurrent submit waits
+    # here, then finds the version moved and rolls back whole (reliability.md §2.3) before touching any answer.
+    result = session.execute(update(Assessment).where(  # type: ignore[arg-type]
+        Assessment.id == assessment_id, Assessment.version == version).values(version=version + 1, updated_at=now, **(extra or {})))
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise Conflict()
+    if answers:
+        session.execute(UPSERT_ANSWER[session.get_bind().dialect.name == "postgresql"], [
+            {"aid": assessment_id, "qid": qid, "value": _jsonable(value), "at": now} for qid, value in answers.items()])
+    session.execute(ADD_SUBMISSION, {
+        "aid": assessment_id, "step": step, "idem": idem or new_token(), "version": version + 1,
+        "digest": payload_digest(answers), "at": now})
+    return version + 1
+
+
+def _upsert_statement(insert: Any) -> Any:
+    """Insert or update one answer under the unique (assessment, question) key (run with many parameter sets)."""
+    table = Answer.__table__  # type: ignore[attr-defined]
+    statement = insert(table).values(assessment_id=bindparam("aid"), question_id=bindparam("qid"),
+                                     value=bindparam("value"), updated_at=bindparam("at"))
+    return statement.on_conflict_do_update(
+        index_elements=["assessment_id", "question_id"],
+        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at})
+
+
+# Built once (building a statement costs more than running it): indexed by "is PostgreSQL".
+UPSERT_ANSWER = (_upsert_statement(sqlite_insert), _upsert_statement(pg_insert))
+IDEM_SEEN = select(Submission.__table__.c.id).where(Submission.__table__.c.idem == bindparam("idem"))  # type: ignore[attr-defined]
+ADD_SUBMISSION = Submission.__table__.insert().values(  # type: ignore[attr-defined]
+    assessment_id=bindparam("aid"), step=bindparam("step"), idem=bindparam("idem"), version=bindparam("version"),
+    payload_sha256=bindparam("digest"), created_at=bindparam("at"))
 
 
 def payload_digest(answers: Mapping[str, Any]) -> str:
     """A stable SHA-256 of one set of answers (for the load tests' "nothing lost" count)."""
     canonical = json.dumps(_jsonable(answers), sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
-
-
-def _upsert_answers(session: Session, *, assessment_id: int, answers: Mapping[str, Any]) -> None:
-    """Insert or update each answer under the unique (assessment, question) key."""
-    if not answers:
-        return
-    dialect = session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    now = utcnow()
-    rows = [
-        {"assessment_id": assessment_id, "question_id": qid, "value": _jsonable(value), "updated_at": now}
-        for qid, value in answers.items()
-    ]
-    statement = insert(Answer).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=["assessment_id", "question_id"],
-        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
-    )
-    session.execute(statement)
 
 
 def _bump(session: Session, *, assessment: Assessment, expected: int, **changes: Any) -> int:
