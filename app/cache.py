@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from typing import Generic, Hashable, TypeVar
+from collections.abc import Hashable
+from typing import Generic, TypeVar
 
 V = TypeVar("V")
 
@@ -33,7 +34,7 @@ class LRU(Generic[V]):
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
-    def drop(self, predicate: "callable[[Hashable], bool]") -> None:  # type: ignore[valid-type]
+    def drop(self, predicate: callable[[Hashable], bool]) -> None:  # type: ignore[valid-type]
         """Forget every entry whose key matches (a revoked link's result)."""
         with self._lock:
             for key in [k for k in self._items if predicate(k)]:

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import AsyncIterator
 
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from . import errors, migrate
-from .db import Database
 from .cache import LRU
+from .db import Database
 from .engine.rules import load_knowledge
 from .limits import RateLimit
 from .routes import admin, api, health, report, team, wizard

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any, Optional
 
 from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
@@ -19,7 +19,7 @@ SQLModel.metadata.naming_convention = {
 
 def utcnow() -> datetime:
     """The current time, timezone-aware UTC, as stored in every *_at column."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _fk(target: str, *, nullable: bool = False) -> Any:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from typing import Any, Awaitable, Callable
+from collections.abc import Awaitable, Callable
+from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers, MutableHeaders
@@ -98,7 +99,7 @@ class Guard:
         headers = Headers(scope=scope)
         cookie = _cookie(headers.get("cookie", ""), CSRF_COOKIE)
         fresh = "" if cookie and len(cookie) >= 32 else new_token()
-        scope.setdefault("state", {})["csrf_token"] = cookie if not fresh else fresh
+        scope.setdefault("state", {})["csrf_token"] = fresh or cookie
         status_box = [0]
 
         async def send_wrapped(message: Message) -> None:

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     sqlite_max_page_count: int = 0  # fault injection only: a "full disk" after this many pages
 
     @model_validator(mode="after")
-    def _refuse_unsafe_production(self) -> "Settings":
+    def _refuse_unsafe_production(self) -> Settings:
         """Production mode must not run on the development secret."""
         if self.production and (self.secret_key == DEV_SECRET or len(self.secret_key) < 32):
             raise ValueError("TUNEWISE_SECRET_KEY must be set (32+ characters) when TUNEWISE_PRODUCTION=1")

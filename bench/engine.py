@@ -40,10 +40,10 @@ def score_figures(knowledge: Knowledge, repeat: int = 7) -> dict[str, Any]:
         typed, errors = flow.check_answers(knowledge.bank, case["answers"])
         assert not errors, case["id"]
         score(knowledge, typed)  # first call: warm caches, as a long-running worker is
-        times = timeit.repeat(lambda: score(knowledge, typed), number=1, repeat=repeat)
+        times = timeit.repeat(lambda typed=typed: score(knowledge, typed), number=1, repeat=repeat)
         per_case[case["id"]] = round(statistics.median(times) * 1000, 3)
         result = score(knowledge, typed)
-        to_dict.append(min(timeit.repeat(lambda: result_to_dict(result), number=1, repeat=3)) * 1000)
+        to_dict.append(min(timeit.repeat(lambda result=result: result_to_dict(result), number=1, repeat=3)) * 1000)
     values = sorted(per_case.values())
     return {
         "cases": len(values), "median_ms": round(statistics.median(values), 3), "min_ms": values[0],
@@ -74,7 +74,7 @@ def preview_figures(knowledge: Knowledge, sizes: tuple[int, ...] = (1_000, 10_00
                     started = time.perf_counter()
                     impact = preview_impact(session, knowledge, weights, cache)
                     cold = time.perf_counter() - started
-                    warm = min(timeit.repeat(lambda: preview_impact(session, knowledge, weights, cache), number=1, repeat=3))
+                    warm = min(timeit.repeat(lambda w=weights, c=cache: preview_impact(session, knowledge, w, c), number=1, repeat=3))
             finally:
                 db.dispose()
             out[str(size)] = {"results": impact.total, "changed": impact.changed, "cold_ms": round(cold * 1000, 1),

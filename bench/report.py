@@ -35,8 +35,9 @@ def page_weights(base: str, step_path: str, report_path: str) -> dict[str, Any]:
 
 def machine() -> dict[str, Any]:
     """Where and when this ran: cores, CPU model, versions, date, commit (read-only git)."""
-    cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
-                if line.startswith("model name")), platform.processor())
+    with open("/proc/cpuinfo", encoding="utf-8") as cpuinfo:
+        cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo if line.startswith("model name")),
+                   platform.processor())
     versions = {}
     for name in PACKAGES:
         try:
@@ -52,7 +53,7 @@ def machine() -> dict[str, Any]:
     return {
         "nproc": int(subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip() or 0),
         "cpu": cpu, "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "wrk": wrk,
-        "packages": versions, "date": dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "packages": versions, "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "commit": git("rev-parse", "--short", "HEAD"), "uncommitted_changes": len(git("status", "--porcelain").splitlines()),
     }
 

@@ -7,8 +7,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 from app.settings import ROOT
 
 from .scenarios import ALL

@@ -13,7 +13,7 @@ from app import repo
 from app.models import Assessment, Submission
 
 from .helpers import form_state, start
-from .load.harness import random_answers, digest
+from .load.harness import digest, random_answers
 
 
 def test_concurrent_submits_leave_one_coherent_answer_set(client: TestClient) -> None:

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Callable, Mapping, Union
+from typing import Union
 
 AnswerValue = Union[str, int, tuple[str, ...]]
 Answers = Mapping[str, AnswerValue]

@@ -11,8 +11,21 @@ from .bank import DATA_DIR, BankError, load_bank, read_toml
 from .conditions import Checker
 from .cost import CORPUS_PARAM, RHO_PARAM, STORE_PARAM, Preset, Provider, parse_prices
 from .model import (
-    Approach, Axis, AxisInfo, Bank, Block, ComboRule, Condition, Context,
-    DeltaRule, Effect, GateRule, Kind, Ladder, Notice, Text,
+    Approach,
+    Axis,
+    AxisInfo,
+    Bank,
+    Block,
+    ComboRule,
+    Condition,
+    Context,
+    DeltaRule,
+    Effect,
+    GateRule,
+    Kind,
+    Ladder,
+    Notice,
+    Text,
 )
 
 APPROACHES = tuple(a.value for a in Approach)

@@ -9,7 +9,14 @@ from typing import Any
 
 from . import explain, sensitivity
 from .cost import (
-    CostInputs, PerCall, Preset, break_even, cost_lines, cost_scores, monthly_costs, per_call,
+    CostInputs,
+    PerCall,
+    Preset,
+    break_even,
+    cost_lines,
+    cost_scores,
+    monthly_costs,
+    per_call,
 )
 from .model import Answers, AnswerValue, Context, Contribution, Core, Effect, Kind
 from .rules import APPROACHES, AXES, Knowledge

@@ -71,7 +71,7 @@ def verify(stored: str | None, password: str) -> tuple[bool, str | None]:
     try:
         return auth.verify_password(stored, password)
     except auth.Busy:
-        raise HTTPException(status_code=503, headers={"Retry-After": "2"})
+        raise HTTPException(status_code=503, headers={"Retry-After": "2"}) from None
 
 
 def throttle(db: Database, email: str, address: str, when: datetime) -> Attempt:

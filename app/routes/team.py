@@ -6,10 +6,10 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import repo, results
-from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
 from ..deps import BankDep, DbDep, form_fields
 from ..engine import flow
 from ..models import Assessment, Result
+from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
 from ..web import render
 from .wizard import EXPIRY_CHOICES, _version, load, render_review, see_other
 

@@ -9,6 +9,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from ..helpers import STEP_ANSWERS as ANSWERS
 
+
 def fill_step(page: Page, step: str) -> None:
     """Answer one step with the controls a person would use."""
     for name, value in ANSWERS[step].items():
