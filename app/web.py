@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined
 
 from .settings import ROOT, Settings
@@ -31,6 +31,13 @@ def is_htmx(request: Request) -> bool:
     """True for an htmx swap; a history restore wants the full page (htmx #3037)."""
     headers = request.headers
     return headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+
+
+def see_other(request: Request, url: str) -> Response:
+    """Post/Redirect/Get: 303 for plain forms, HX-Redirect for htmx."""
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url})
+    return RedirectResponse(url, status_code=303)
 
 
 def render(

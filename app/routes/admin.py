@@ -11,8 +11,9 @@ from .. import admin_repo, auth, settings_store
 from ..auth import AdminDep
 from ..deps import DbDep
 from ..models import AdminUser, Assessment, Result
+from ..web import see_other
 from . import admin_assessments, admin_auth, admin_prices, admin_weights
-from .admin_common import as_int, day_after, now, page, parse_day, see_other
+from .admin_common import as_int, day_after, now, page, parse_day
 
 router = APIRouter(include_in_schema=False)
 for _sub in (admin_auth.router, admin_weights.router, admin_prices.router, admin_assessments.router):

@@ -17,7 +17,8 @@ from ..deps import DbDep
 from ..engine.rules import APPROACHES
 from ..models import Assessment, Result
 from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
-from .admin_common import as_int, day_after, now, page, parse_day, see_other
+from ..web import see_other
+from .admin_common import as_int, day_after, now, page, parse_day
 
 router = APIRouter(include_in_schema=False)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -14,7 +14,8 @@ from ..db import Database
 from ..deps import DbDep, form_fields
 from ..models import AdminUser
 from ..security import token_hash
-from .admin_common import client_address, first, now, page, see_other
+from ..web import see_other
+from .admin_common import client_address, first, now, page
 
 router = APIRouter(include_in_schema=False)
 BAD_CREDENTIALS = "The email address or password is not right"

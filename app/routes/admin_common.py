@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import HTMLResponse
 
 from ..auth import CurrentAdmin, clock_of
-from ..web import is_htmx, render
+from ..web import render
 
 NAV = (
     ("/admin", "Overview"), ("/admin/weights", "Weights"), ("/admin/prices", "Price presets"),
@@ -27,13 +27,6 @@ def page(
     values: dict[str, Any] = {"admin": admin, "nav": NAV, "path": request.url.path, "errors": {}, "notice": ""}
     values.update(context or {})
     return render(request, name, values, status_code=status_code, headers=headers)
-
-
-def see_other(request: Request, url: str) -> Response:
-    """Post/Redirect/Get: 303 for plain forms, HX-Redirect for htmx."""
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
 
 
 def now(request: Request) -> datetime:

@@ -18,7 +18,8 @@ from ..deps import DbDep, form_fields
 from ..engine.bank import read_toml
 from ..engine.cost import Preset
 from ..textinput import clean_text
-from .admin_common import as_int, first, now, page, see_other
+from ..web import see_other
+from .admin_common import as_int, first, now, page
 
 router = APIRouter(include_in_schema=False)
 MONEY, TOKENS, SHARE = (0.0, 1_000.0), (0.0, 1_000_000.0), (0.0, 1.0)

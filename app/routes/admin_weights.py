@@ -14,9 +14,9 @@ from ..deps import DbDep, form_fields
 from ..engine import weights as w
 from ..engine.rules import AXES
 from ..reevaluate import Impact, PreviewCache, preview_impact
-from ..web import is_htmx
+from ..web import is_htmx, see_other
 from . import admin_weights_form as wf
-from .admin_common import as_int, first, now, page, see_other
+from .admin_common import as_int, first, now, page
 
 router = APIRouter(include_in_schema=False)
 DONE = {"saved": "The draft was saved. Preview its impact, then publish it.",

@@ -10,8 +10,8 @@ from ..deps import BankDep, DbDep, form_fields
 from ..engine import flow
 from ..models import Assessment, Result
 from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
-from ..web import render
-from .wizard import EXPIRY_CHOICES, _version, load, render_review, see_other
+from ..web import render, see_other
+from .wizard import EXPIRY_CHOICES, _version, load, render_review
 
 router = APIRouter(include_in_schema=False)
 NOTICES = {

@@ -18,7 +18,7 @@ from ..models import utcnow
 from ..security import new_token
 from ..settings_store import current_preset
 from ..textinput import clean_text
-from ..web import is_htmx, render
+from ..web import is_htmx, render, see_other
 
 router = APIRouter(include_in_schema=False)
 CONTROL_FIELDS = ("csrf_token", "version", "idem")
@@ -33,13 +33,6 @@ def load(db: Database, token: str) -> tuple[repo.Draft, dict[str, Any]]:
     if found is None:
         raise HTTPException(status_code=404)
     return found
-
-
-def see_other(request: Request, url: str) -> Response:
-    """Post/Redirect/Get: 303 for plain forms, HX-Redirect for htmx."""
-    if is_htmx(request):
-        return Response(status_code=200, headers={"HX-Redirect": url})
-    return RedirectResponse(url, status_code=303)
 
 
 @router.get("/", response_class=HTMLResponse)
