@@ -55,7 +55,9 @@ def queue_logging() -> logging.handlers.QueueListener:
     stderr = logging.StreamHandler()
     stderr.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
     listener = logging.handlers.QueueListener(records, stderr)
-    logging.basicConfig(level=logging.INFO, handlers=[logging.handlers.QueueHandler(records)])
+    enqueue = logging.handlers.QueueHandler(records)
+    enqueue.setFormatter(logging.Formatter("%(message)s"))  # the listener's formatter adds time and logger name once
+    logging.basicConfig(level=logging.INFO, handlers=[enqueue])
     listener.start()
     atexit.register(listener.stop)  # flush what is queued when the server exits
     return listener
