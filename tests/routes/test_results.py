@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
@@ -179,3 +180,15 @@ def test_the_team_can_reevaluate_with_the_current_settings(client: TestClient) -
         rows = session.exec(select(Result).order_by(Result.id)).all()
     assert [r.weights_version for r in rows] == [None, 1] and rows[1].recommendation == "PROMPT"
     assert client.get(f"/r/{view}.json").json()["result"] == before["result"]  # the old snapshot stays
+
+
+def test_a_cached_report_is_rendered_once(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    from app.routes import report
+
+    renders: list[int] = []
+    original = report.render_cached
+    monkeypatch.setattr(report, "render_cached", lambda *args: renders.append(1) or original(*args))
+    _, view = finished(client)
+    for _ in range(3):
+        assert client.get(f"/r/{view}").status_code == 200
+    assert len(renders) == 1
