@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .axes import AXES, parse_axes
 from .bank import DATA_DIR, BankError, load_bank, read_toml
 from .conditions import Checker
 from .cost import CORPUS_PARAM, RHO_PARAM, STORE_PARAM, Preset, Provider, parse_prices
 from .model import (
     Approach,
-    Axis,
     AxisInfo,
     Bank,
     Block,
@@ -29,7 +29,6 @@ from .model import (
 )
 
 APPROACHES = tuple(a.value for a in Approach)
-AXES = tuple(x.value for x in Axis)
 SCORED = tuple(x for x in AXES if x != "cost")
 TEXT_FACTS = frozenset(
     ["static", "score", "gaps", "examples", "quality", "band", "band_note", "eval", "volume", "churn", "sensitivity", "time", "ml", "switch", "calls", "fixed", "monthly", "preset", "break_even", "mode", "provider"]
@@ -106,26 +105,6 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
         raise BankError(problems)
     calls = tuple(float(c) for c in prices.get("chart_calls", []))
     return Knowledge(bank, rules, axes, presets, str(prices["default"]), providers, calls)
-
-
-def parse_axes(raw: Mapping[str, Any], sources: Mapping[str, Any], problems: list[str]) -> tuple[AxisInfo, ...]:
-    """Validate axes.toml: the six axes once each, labels, help, weights summing to 1."""
-    axes = []
-    for item in raw.get("axes", []):
-        key, weight = str(item.get("key")), item.get("weight")
-        if key not in AXES:
-            problems.append(f"axes: unknown axis {key!r}")
-        if not item.get("label") or not item.get("help") or not isinstance(weight, (int, float)) or weight < 0:
-            problems.append(f"axis {key!r}: needs a label, help and a non-negative weight")
-            weight = 0.0
-        if not item.get("sources") or any(t not in sources for t in item.get("sources", [])):
-            problems.append(f"axis {key!r}: missing or unknown source tags")
-        axes.append(AxisInfo(key, str(item.get("label")), str(item.get("help")), float(weight), tuple(item.get("sources", []))))
-    if sorted(a.key for a in axes) != sorted(AXES):
-        problems.append(f"axes: must define each of {', '.join(AXES)} exactly once")
-    if abs(sum(a.weight for a in axes) - 1) > 1e-6:
-        problems.append("axes: default weights must sum to 1")
-    return tuple(sorted(axes, key=lambda a: AXES.index(a.key) if a.key in AXES else len(AXES)))
 
 
 class Parser(Checker):
