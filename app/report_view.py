@@ -18,14 +18,6 @@ from .report_appendix import answer_sections, cited_sources, versions
 from .report_cost import cost_section
 from .web import number, percent
 
-APPROACH_ORDER = ("PROMPT", "RAG", "LORA", "FT_FULL", "HYBRID", "INTEGRATION")
-# Fallback names, used only when a result carries no label for an approach.
-APPROACH_LABELS = {
-    "PROMPT": "Prompt engineering", "RAG": "Prompting + retrieval (RAG)", "LORA": "LoRA / PEFT fine-tuning",
-    "FT_FULL": "Full fine-tuning", "HYBRID": "Hybrid: LoRA + RAG + prompt", "INTEGRATION": "Integration (not a model problem)",
-}
-MC_DRAWS = 2000  # rules.toml [confidence] mc_draws; the result's confidence block does not carry it
-DOMINANT = "Dominant: no weight change alters the winner."
 RULE_BASED = "rule-based"
 ONLY_FEASIBLE = "High (only feasible option)"
 
@@ -68,10 +60,8 @@ def report_context(snapshot: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
 
 
 def approach_labels(result: Mapping[str, Any]) -> dict[str, str]:
-    """Approach id → its name in words (the rules' labels, else the fallback map)."""
-    labels = dict(APPROACH_LABELS)
-    labels.update({a["id"]: a.get("label") or labels.get(a["id"], a["id"]) for a in result.get("approaches", [])})
-    return labels
+    """Approach id → its name in words, as the rules label it in the result."""
+    return {a["id"]: a.get("label") or a["id"] for a in result.get("approaches", [])}
 
 
 def parse_time(value: Any) -> datetime | None:
@@ -89,6 +79,11 @@ def preset_of(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     inner = dict(snapshot["result"].get("cost", {}).get("preset", {}))
     inner.update({k: v for k, v in (snapshot.get("prices") or {}).items() if v is not None})
     return inner
+
+
+def dominant(confidence: Mapping[str, Any]) -> str:
+    """The rules' sentence for a winner that no weight change can alter."""
+    return upper_first(str(confidence["dominant_text"])) + "."
 
 
 def upper_first(text: str) -> str:
@@ -124,11 +119,11 @@ def headline(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, 
                 text += f" ({percent(relative)} of the winner's total)"
             detail.append(text + ".")
         if stability is not None:
-            detail.append(f"Stability: first in {percent(stability)} of {number(conf.get('draws', MC_DRAWS))} weight draws.")
+            detail.append(f"Stability: first in {percent(stability)} of {number(conf['draws'])} weight draws.")
         if conf.get("min_flip") is not None:
             detail.append(f"Smallest weight change that flips it: {conf['min_flip']:.2f}.")
         elif conf.get("dominant") or result.get("dominant"):
-            detail.append(DOMINANT)
+            detail.append(dominant(conf))
     return {
         "primary": primary, "primary_label": labels[primary], "recommendation": recommendation,
         "companion": companion, "companion_label": labels.get(companion or "", ""),
@@ -253,9 +248,9 @@ def changes(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, A
     if result.get("forced_by"):
         weights_note = f"Rule-based: gate {result['forced_by']} forces {labels[result['primary']]}, so no weight change alters it."
     elif conf.get("label") == ONLY_FEASIBLE:
-        weights_note = f"{DOMINANT} {labels[result['primary']]} is the only feasible option."
+        weights_note = f"{dominant(conf)} {labels[result['primary']]} is the only feasible option."
     elif not flips:
-        weights_note = DOMINANT
+        weights_note = dominant(conf)
     else:
         weights_note = ""
     answers = [{"text": c["text"] + ".", "question": c.get("question_label", ""), "via": c.get("via"),

@@ -229,10 +229,14 @@ def contribution_dict(c: Contribution) -> dict[str, Any]:
     }
 
 
-def confidence_dict(sens: Sensitivity) -> dict[str, Any]:
-    """The confidence block: label, margin, relative margin, stability, smallest weight flip."""
+def confidence_dict(k: Knowledge, sens: Sensitivity) -> dict[str, Any]:
+    """The confidence block: label, margin, relative margin, stability (and its draw count), smallest weight
+    flip, and the rules' wording for a winner no weight change can alter."""
     keys = ("label", "margin", "relative_margin", "stability", "min_flip", "dominant")
-    return {key: getattr(sens, key) for key in keys}
+    block = {key: getattr(sens, key) for key in keys}
+    block["draws"] = int(k.rules.confidence.numbers["mc_draws"])
+    block["dominant_text"] = k.rules.phrases["report"]["dominant"]
+    return block
 
 
 def approach_dict(k: Knowledge, core: Core, a: str) -> dict[str, Any]:

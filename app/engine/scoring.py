@@ -265,7 +265,7 @@ def result_to_dict(result: Result) -> dict[str, Any]:
     return {
         "engine_version": result.engine_version, "rules_version": result.rules_version,
         "primary": core.primary, "companion": core.companion, "runner_up": core.runner_up,
-        "forced_by": core.forced_by, "confidence": explain.confidence_dict(sens), "dominant": sens.dominant,
+        "forced_by": core.forced_by, "confidence": explain.confidence_dict(k, sens), "dominant": sens.dominant,
         "weights": dict(result.weights), "axes": [{"key": a.key, "label": a.label, "help": a.help} for a in k.axes],
         "approaches": [explain.approach_dict(k, core, a) for a in APPROACHES], "ranking": list(core.ranking),
         "gates": [explain.gate_dict(k, core, g) for g in core.gates],

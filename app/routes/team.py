@@ -11,7 +11,7 @@ from ..engine import flow
 from ..models import Assessment, Result
 from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
 from ..web import render, see_other
-from .wizard import EXPIRY_CHOICES, _version, load, render_review
+from .wizard import EXPIRY_CHOICES, form_version, load, render_review
 
 router = APIRouter(include_in_schema=False)
 NOTICES = {
@@ -33,7 +33,7 @@ def expiry_days(request: Request, fields: dict[str, list[str]]) -> int | None:
 def finish(request: Request, token: str, db: DbDep, bank: BankDep) -> Response:
     """Score the answers, store an immutable snapshot with a view link, and open the report."""
     fields = form_fields(request)
-    version, days = _version(fields), expiry_days(request, fields)
+    version, days = form_version(fields), expiry_days(request, fields)
     assessment, stored = load(db, token)
     if (blocker := flow.first_incomplete(bank, stored)) is not None:
         return see_other(request, f"/a/{token}/{blocker}")

@@ -111,7 +111,7 @@ def save_step(request: Request, token: str, slug: str, db: DbDep, bank: BankDep)
     """Validate and store one step; then the next step (htmx) or a 303 to it."""
     _known_step(bank, slug)
     fields = form_fields(request)
-    version, idem = _version(fields), fields.get("idem", [""])[0][:64]
+    version, idem = form_version(fields), fields.get("idem", [""])[0][:64]
     answers = {k: v for k, v in fields.items() if k not in CONTROL_FIELDS and not k.startswith(cost_view.PREFIX)}
     parsed = flow.parse_step(bank, slug, answers)
     costs, cost_errors = cost_view.parse(fields) if slug == COST_STEP else (None, {})
@@ -207,7 +207,7 @@ def _known_step(bank: Bank, slug: str) -> None:
         raise HTTPException(status_code=404)
 
 
-def _version(fields: dict[str, list[str]]) -> int:
+def form_version(fields: dict[str, list[str]]) -> int:
     """The version a form was rendered with (-1 when missing or garbled: always a conflict)."""
     raw = fields.get("version", [""])[0]
     return int(raw) if raw.isdigit() and len(raw) < 12 else -1
