@@ -34,6 +34,11 @@ class LRU(Generic[V]):
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def clear(self) -> None:
+        """Forget everything."""
+        with self._lock:
+            self._items.clear()
+
     def drop(self, predicate: callable[[Hashable], bool]) -> None:  # type: ignore[valid-type]
         """Forget every entry whose key matches (a revoked link's result)."""
         with self._lock:

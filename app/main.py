@@ -17,9 +17,10 @@ from .limits import RateLimit
 from .routes import admin, api, health, report, team, wizard
 from .security import Guard
 from .settings import Settings, get_settings
+from .settings_store import CurrentSettings
 from .static import CachedStatic
 from .timing import Timing
-from .web import make_templates
+from .web import QuestionFragments, make_templates
 
 access_log = logging.getLogger("tunewise.access")
 
@@ -40,10 +41,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings, app.state.db = settings, db
     app.state.knowledge = load_knowledge()
     app.state.bank = app.state.knowledge.bank
+    app.state.current_settings = CurrentSettings(db, app.state.knowledge)
     app.state.report_cache = LRU(settings.report_cache_size)
     app.state.templates = make_templates(settings)
+    app.state.templates.globals["question_html"] = QuestionFragments(app.state.templates, app.state.bank.sources)
     errors.install(app)
-    for router in (health.router, api.router, report.router, team.router, wizard.router, admin.router):
+    # Most requests are wizard steps and reports: their routers are tried first (team before wizard, whose
+    # /a/{token}/{slug} would otherwise take /a/{token}/manage).
+    for router in (team.router, wizard.router, report.router, api.router, health.router, admin.router):
         app.include_router(router)
     app.mount("/static", CachedStatic(), name="static")
     app.add_middleware(errors.ServerErrors)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from .db import Database
 from .engine.cost import Preset
 from .engine.rules import AXES, Knowledge
 from .models import ActivePreset, PricePreset, WeightDraft, WeightSet
@@ -82,6 +85,53 @@ def preset_of_snapshot(snapshot: Mapping[str, Any], knowledge: Knowledge) -> Pre
         str(snapshot.get("as_of", "")), str(snapshot.get("note", "")), tuple(snapshot.get("sources", ())),
         {str(k): float(v) for k, v in values.items()},
     )
+
+
+# Weight sets and preset versions are append-only and the active pointer carries a version, so this stamp moves
+# exactly when what current_weights / current_preset resolve can change.
+SETTINGS_STAMP = select(
+    select(func.max(WeightSet.id)).scalar_subquery(),
+    select(func.max(PricePreset.id)).scalar_subquery(),
+    select(func.max(ActivePreset.version)).scalar_subquery(),  # the single row of active_preset
+)
+
+
+@dataclass(frozen=True)
+class Current:
+    """The settings new results use, resolved."""
+
+    weights: Mapping[str, float]
+    weights_version: int | None
+    preset: Preset
+    preset_version: int | None
+
+    def preset_snapshot(self) -> dict[str, Any]:
+        """A fresh JSON-able snapshot of the preset (callers may store or change it)."""
+        return preset_snapshot(self.preset, version=self.preset_version)
+
+
+class CurrentSettings:
+    """current_weights and current_preset, re-resolved only when an admin change moved SETTINGS_STAMP.
+
+    One prebuilt read of the stamp (~0.05 ms) replaces a Session and three ORM queries (~0.8 ms) on the cost step.
+    Every worker reads the stamp from the database, so a change made through another worker is seen at once."""
+
+    def __init__(self, db: Database, knowledge: Knowledge) -> None:
+        self._db, self._knowledge = db, knowledge
+        self._cached: tuple[tuple[Any, ...], Current] | None = None
+
+    def get(self) -> Current:
+        """The current settings (the stamp is read before the settings, so a cached value is never older than it)."""
+        stamp = self._db.fetch(SETTINGS_STAMP, {})[0]
+        cached = self._cached
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
+        with self._db.read() as session:
+            weights, weights_version = current_weights(session, self._knowledge)
+            preset, snapshot = current_preset(session, self._knowledge)
+        value = Current(weights, weights_version, preset, snapshot["version"])
+        self._cached = (stamp, value)  # one tuple assignment: threads see the old pair or the new one
+        return value
 
 
 # ------------------------------------------------------------------ admin writes (drafts, publish, presets)

@@ -8,8 +8,11 @@ from typing import Any
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Undefined
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, Undefined
+from markupsafe import Markup
 
+from .cache import LRU
+from .engine.model import Question, Source
 from .settings import ROOT, Settings
 
 
@@ -25,6 +28,39 @@ def make_templates(settings: Settings) -> Environment:
     )
     env.filters.update(number=number, money=money, percent=percent, utc=utc, points=points)
     return env
+
+
+class QuestionFragments:
+    """The question_field macro, memoised: a question's markup depends only on the question, its current values
+    and its error (the bank and its sources are fixed for the app's life), and the same few combinations recur
+    across teams. A step page's questions were ~40 % of its render time (bench/README.md); a hit costs a dict lookup.
+    The templates call it as `question_html(q, current, errors)`."""
+
+    def __init__(self, env: Environment, sources: Mapping[str, Source], size: int = 4096) -> None:
+        self._env, self._sources, self._cache = env, sources, LRU[Markup](size)
+        self._template: Template | None = None
+
+    def __call__(self, question: Question, current: Mapping[str, list[str]], errors: Mapping[str, str]) -> Markup:
+        key = (question.id, tuple(current.get(question.id, ())), errors.get(question.id))
+        html = self._cache.get(key) if self._fresh() else None
+        if html is None:
+            own = {question.id: list(key[1])} if key[1] else {}
+            html = self._macros().module.question_field(question, own, {question.id: key[2]} if key[2] else {}, self._sources)
+            self._cache.put(key, html)
+        return html
+
+    def _fresh(self) -> bool:
+        """False (and the cache emptied) after a template edit, when the environment auto-reloads (development)."""
+        if self._template is None or not self._env.auto_reload or self._template.is_up_to_date:
+            return True
+        self._template = None
+        self._cache.clear()
+        return False
+
+    def _macros(self) -> Template:
+        if self._template is None:
+            self._template = self._env.get_template("_macros.html")
+        return self._template
 
 
 def is_htmx(request: Request) -> bool:
