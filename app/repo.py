@@ -100,8 +100,10 @@ def save_step(
     a Conflict for a stale version. assessment.version may have been read before the write lock: the version
     predicate of the UPDATE still catches any write in between.
 
-    Prebuilt Core statements and no refresh: the write lock is held only for the statements and the commit."""
-    if idem and session.execute(IDEM_SEEN, {"idem": idem}).first() is not None:
+    Prebuilt Core statements on the session's connection (the ORM's execute path cost more than SQLite running
+    them) and no refresh: the write lock is held only for the statements and the commit."""
+    connection = session.connection()
+    if idem and connection.execute(IDEM_SEEN, {"idem": idem}).first() is not None:
         return None
     if version != assessment.version:
         raise Conflict()
@@ -109,14 +111,13 @@ def save_step(
     assessment_id = _id(assessment)
     # The versioned UPDATE comes first: on PostgreSQL it row-locks the assessment, so a concurrent submit waits
     # here, then finds the version moved and rolls back whole (reliability.md §2.3) before touching any answer.
-    result = session.execute(update(Assessment).where(  # type: ignore[arg-type]
-        Assessment.id == assessment_id, Assessment.version == version).values(version=version + 1, updated_at=now, **(extra or {})))
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    bump = BUMP_VERSION.values(**extra) if extra else BUMP_VERSION
+    if connection.execute(bump, {"aid": assessment_id, "expected": version, "new": version + 1, "at": now}).rowcount != 1:
         raise Conflict()
     if answers:
-        session.execute(UPSERT_ANSWER[session.get_bind().dialect.name == "postgresql"], [
+        connection.execute(UPSERT_ANSWER[connection.dialect.name == "postgresql"], [
             {"aid": assessment_id, "qid": qid, "value": _jsonable(value), "at": now} for qid, value in answers.items()])
-    session.execute(ADD_SUBMISSION, {
+    connection.execute(ADD_SUBMISSION, {
         "aid": assessment_id, "step": step, "idem": idem or new_token(), "version": version + 1,
         "digest": payload_digest(answers), "at": now})
     return version + 1
@@ -134,6 +135,10 @@ def _upsert_statement(insert: Any) -> Any:
 
 # Built once (building a statement costs more than running it): indexed by "is PostgreSQL".
 UPSERT_ANSWER = (_upsert_statement(sqlite_insert), _upsert_statement(pg_insert))
+_ASSESSMENT = Assessment.__table__  # type: ignore[attr-defined]
+BUMP_VERSION = (update(_ASSESSMENT)
+                .where(_ASSESSMENT.c.id == bindparam("aid"), _ASSESSMENT.c.version == bindparam("expected"))
+                .values(version=bindparam("new"), updated_at=bindparam("at")))
 IDEM_SEEN = select(Submission.__table__.c.id).where(Submission.__table__.c.idem == bindparam("idem"))  # type: ignore[attr-defined]
 ADD_SUBMISSION = Submission.__table__.insert().values(  # type: ignore[attr-defined]
     assessment_id=bindparam("aid"), step=bindparam("step"), idem=bindparam("idem"), version=bindparam("version"),
