@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func
+from sqlalchemy import Text, func, type_coerce
 from sqlmodel import Session, col, select
 
 from .auth import email_problem, hash_password, normalise_email, password_problem
 from .engine.rules import APPROACHES, AXES
-from .engine.weights import Ranked, compact
+from .engine.weights import Ranked, rank_inputs, ranked_from_inputs
 from .models import AdminUser, Assessment, AuditEvent, Result, SetupToken
 from .security import new_token, token_hash
 
@@ -196,29 +196,43 @@ def _preview_paths() -> list[str]:
 
 
 def preview_rows(session: Session, *, after_id: int = 0) -> list[PreviewRow]:
-    """Every stored result with an id above after_id, as compact Ranked rows (one small JSON per row)."""
+    """Every stored result with an id above after_id, as compact Ranked rows (from the slim rank_inputs column).
+    The JSON is fetched as text and each row's is decoded and dropped at once: little is left for the GC to scan."""
+    query = (select(col(Result.id), col(Result.assessment_id), col(Result.recommendation),
+                    type_coerce(col(Result.rank_inputs), Text)).where(col(Result.id) > after_id).order_by(col(Result.id)))
+    rows = session.exec(query).all()
+    unfilled = _inputs_from_payload(session, [rid for rid, _, _, raw in rows if raw is None])
+    return [PreviewRow(rid, aid, rec, _ranked(rec, _json(raw) if raw is not None else unfilled.get(rid)))
+            for rid, aid, rec, raw in rows]
+
+
+def _json(raw: Any) -> Any:
+    """A JSON value as the driver returns it: text from SQLite, already decoded from psycopg."""
+    return json.loads(raw) if isinstance(raw, str) else raw
+
+
+def _inputs_from_payload(session: Session, ids: Sequence[int], chunk: int = 500) -> dict[int, dict[str, Any]]:
+    """rank_inputs read from the payload, for rows stored without them (one parse per row, in the database)."""
     if session.get_bind().dialect.name == "sqlite":  # one json_extract with many paths: a single parse per row
         picked: Any = func.json_extract(Result.payload, *_preview_paths())
     else:
-        parts = [col(Result.payload)[("forced_by",)]] + [
-            col(Result.payload)[("approaches", i, f)] for i in range(len(APPROACHES)) for f in PREVIEW_FIELDS]
-        picked = func.json_build_array(*parts)
-    query = (select(col(Result.id), col(Result.assessment_id), col(Result.recommendation), picked)
-             .where(col(Result.id) > after_id).order_by(col(Result.id)))
-    return [PreviewRow(rid, aid, rec, _ranked(rec, json.loads(raw) if isinstance(raw, str) else raw))
-            for rid, aid, rec, raw in session.exec(query).all()]
+        picked = func.json_build_array(*[col(Result.payload)[("forced_by",)]] + [
+            col(Result.payload)[("approaches", i, f)] for i in range(len(APPROACHES)) for f in PREVIEW_FIELDS])
+    out = {}
+    for at in range(0, len(ids), chunk):
+        for rid, raw in session.exec(select(col(Result.id), picked).where(col(Result.id).in_(ids[at:at + chunk]))):
+            values = _json(raw)
+            rows = [dict(zip(PREVIEW_FIELDS, values[i:i + 3])) for i in range(1, len(values), 3)]
+            out[rid] = rank_inputs({"forced_by": values[0], "approaches": rows}, AXES)
+    return out
 
 
-def _ranked(recommendation: str, values: list[Any]) -> Ranked | None:
-    """A Ranked row from the extracted values (None when the payload lacks per-approach scores)."""
-    forced, rest = values[0], values[1:]
-    rows = [rest[i:i + 3] for i in range(0, len(rest), 3)]
-    if any(r[0] is None or not isinstance(r[2], dict) for r in rows):
+def _ranked(recommendation: str, inputs: dict[str, Any] | None) -> Ranked | None:
+    """A Ranked row from a result's rank_inputs (None when an approach lacks its id, blocked flag or a score)."""
+    if inputs is None or len(inputs.get("approaches") or ()) != len(APPROACHES):
         return None
-    payload = {"forced_by": forced, "primary": recommendation,
-               "approaches": [{"id": i, "blocked": b, "scores": sc} for i, b, sc in rows]}
     try:
-        return compact(payload, AXES)
+        return ranked_from_inputs(inputs, recommendation, AXES)
     except (KeyError, TypeError, ValueError):
         return None
 

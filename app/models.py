@@ -80,6 +80,10 @@ class Result(SQLModel, table=True):
     engine_version: str = Field(max_length=32)
     payload: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # What re-ranking needs of the payload (engine.weights.rank_inputs), written with the row: the admin weights
+    # preview re-ranks every stored result, and this ~0.5 kB copy spares it parsing thousands of ~30 kB payloads.
+    # Results are immutable, so it never goes stale. Where it is NULL, the preview reads the payload instead.
+    rank_inputs: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON(none_as_null=True)))
 
 
 class ShareLink(SQLModel, table=True):

@@ -9,8 +9,9 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from .engine.rules import Knowledge
+from .engine.rules import AXES, Knowledge
 from .engine.scoring import result_to_dict, score
+from .engine.weights import rank_inputs
 from .models import Assessment, Result, ShareLink, utcnow
 from .security import new_token, token_hash
 from .settings_store import current_preset, current_weights
@@ -27,6 +28,7 @@ def snapshot_fields(
         "recommendation": payload["primary"], "answers": dict(payload["answers"]), "weights": weights,
         "weights_version": weights_version, "prices": {**preset_dict, "assumptions": dict(assumptions or {})},
         "rules_version": payload["rules_version"], "engine_version": payload["engine_version"], "payload": payload,
+        "rank_inputs": rank_inputs(payload, AXES),
     }
 
 

@@ -122,9 +122,9 @@ def clone(conn: sqlite3.Connection, templates: Sequence[int], edit_hashes: Seque
                     FROM clone_map m JOIN answer an ON an.assessment_id = m.tid ORDER BY m.fid""")
     if view_hashes:
         conn.execute("""INSERT INTO result (assessment_id, recommendation, answers, weights, weights_version, prices,
-                                            rules_version, engine_version, payload, created_at)
+                                            rules_version, engine_version, payload, created_at, rank_inputs)
                         SELECT m.fid, r.recommendation, r.answers, r.weights, r.weights_version, r.prices,
-                               r.rules_version, r.engine_version, r.payload, r.created_at
+                               r.rules_version, r.engine_version, r.payload, r.created_at, r.rank_inputs
                         FROM clone_map m JOIN result r ON r.assessment_id = m.tid ORDER BY m.fid""")
         conn.execute("""INSERT INTO share_link (result_id, token_hash, created_at, expires_at, revoked_at)
                         SELECT r.id, m.vhash, r.created_at, NULL, NULL

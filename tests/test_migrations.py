@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect
+from sqlalchemy import MetaData, Table, create_engine, func, inspect, select
 from sqlmodel import SQLModel
 
 from app import migrate, models  # noqa: F401  (registers the tables)
 from app.db import make_engine
+from app.engine.rules import AXES, load_knowledge
+from app.engine.scoring import result_to_dict, score
+from app.engine.weights import rank_inputs
+
+from .scenarios import ALL
 
 
 def test_upgrade_head_matches_the_models(database_url: str) -> None:
@@ -29,6 +37,52 @@ def test_downgrade_base_then_upgrade_again(database_url: str) -> None:
     assert {"assessment", "answer", "result", "share_link", "submission"} <= set(inspect(engine).get_table_names())
     assert migrate.is_current(engine, database_url)
     engine.dispose()
+
+
+def _insert_result(connection, tables: dict[str, Table], number: int, payload: dict) -> None:
+    """One assessment with a result and a view link, written with the columns of revision 0002."""
+    at = datetime(2026, 11, 21, tzinfo=UTC)
+    aid = connection.execute(tables["assessment"].insert().values(
+        team="T", title="X", status="complete", edit_token_hash=f"{number:064d}", version=0, created_at=at,
+        updated_at=at)).inserted_primary_key[0]
+    rid = connection.execute(tables["result"].insert().values(
+        assessment_id=aid, recommendation=payload["primary"], answers=payload["answers"], weights={}, prices={},
+        rules_version="r", engine_version="e", payload=payload, created_at=at)).inserted_primary_key[0]
+    connection.execute(tables["share_link"].insert().values(result_id=rid, token_hash=f"{number:064x}", created_at=at))
+
+
+def test_0003_fills_rank_inputs_of_stored_results_and_downgrades(database_url: str) -> None:
+    knowledge = load_knowledge()
+    cases = [c for c in ALL if c["id"] in ("S03", "S04")]  # four approaches blocked; forced by G1
+    payloads = [result_to_dict(score(knowledge, c["answers"])) for c in cases]
+    migrate.downgrade(database_url, "0002")
+    engine = create_engine(database_url)
+    tables = {n: Table(n, MetaData(), autoload_with=engine) for n in ("assessment", "result", "share_link")}
+    assert "rank_inputs" not in tables["result"].c
+    with engine.begin() as connection:
+        for number, payload in enumerate(payloads):
+            _insert_result(connection, tables, number, payload)
+    engine.dispose()
+
+    migrate.upgrade(database_url)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        result = Table("result", MetaData(), autoload_with=connection)
+        stored = connection.execute(select(result.c.rank_inputs).order_by(result.c.id)).scalars().all()
+    engine.dispose()
+    filled = [json.loads(v) if isinstance(v, str) else v for v in stored]
+    assert filled == [rank_inputs(p, AXES) for p in payloads]
+    assert [f["forced_by"] for f in filled] == [None, "G1"]
+    assert all(isinstance(r[1], bool) for f in filled for r in f["approaches"])
+
+    migrate.downgrade(database_url, "0002")
+    engine = create_engine(database_url)
+    assert "rank_inputs" not in {c["name"] for c in inspect(engine).get_columns("result")}
+    with engine.connect() as connection:  # the column went without the rows (or their links) going too
+        counts = [connection.execute(select(func.count()).select_from(tables[n])).scalar() for n in ("result", "share_link")]
+    assert counts == [2, 2]
+    engine.dispose()
+    migrate.upgrade(database_url)
 
 
 def test_sqlite_connections_get_the_pragmas(tmp_path) -> None:

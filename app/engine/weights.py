@@ -177,6 +177,30 @@ def compact(payload: Mapping[str, Any], axes: Sequence[str]) -> Ranked:
     )
 
 
+def rank_inputs(payload: Mapping[str, Any], axes: Sequence[str]) -> dict[str, Any]:
+    """What compact() reads of a payload, slim and quick to decode: the axis order, forced_by, and one
+    [id, blocked, *scores in that order] per approach (None where the payload lacks a value)."""
+    order = score_order(axes)
+    return {"axes": order, "forced_by": payload.get("forced_by"), "approaches": [
+        [r.get("id"), r.get("blocked"), *[(r.get("scores") or {}).get(x) for x in order]]
+        for r in payload.get("approaches", [])]}
+
+
+def ranked_from_inputs(inputs: Mapping[str, Any], primary: str, axes: Sequence[str]) -> Ranked:
+    """compact() of a result from its rank_inputs (scores reordered when they were stored in another axis order)."""
+    order, stored, rows = score_order(axes), inputs["axes"], inputs["approaches"]
+    for row in rows:
+        if len(row) != len(stored) + 2 or None in row:
+            raise ValueError("an approach lacks its id, blocked flag or a score")
+    if stored == order:
+        scores = tuple([tuple(r[2:]) for r in rows])
+    else:
+        at = [2 + stored.index(x) for x in order]
+        scores = tuple([tuple([r[i] for i in at]) for r in rows])
+    return Ranked(tuple([r[0] for r in rows]), tuple([r[1] for r in rows]), scores,
+                  primary if inputs["forced_by"] else None)
+
+
 def weight_vector(weights: Mapping[str, float], axes: Sequence[str]) -> tuple[float, ...]:
     """Weights in score_order."""
     return tuple(weights[x] for x in score_order(axes))

@@ -12,8 +12,9 @@ from fastapi.testclient import TestClient
 
 from app import admin_repo, auth
 from app.db import Database
-from app.engine.rules import Knowledge, load_knowledge
+from app.engine.rules import AXES, Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
+from app.engine.weights import rank_inputs
 from app.models import Assessment, Result
 from app.settings_store import preset_snapshot
 
@@ -112,7 +113,8 @@ def seed_results(db: Database, knowledge: Knowledge, count: int | None = None) -
             session.flush()
             result = Result(assessment_id=assessment.id, recommendation=payload["primary"], answers=payload["answers"],
                             weights=knowledge.default_weights(), prices={**preset_snapshot(preset, version=None), "assumptions": {}},
-                            rules_version=payload["rules_version"], engine_version=payload["engine_version"], payload=payload)
+                            rules_version=payload["rules_version"], engine_version=payload["engine_version"], payload=payload,
+                            rank_inputs=rank_inputs(payload, AXES))
             session.add(result)
             session.flush()
             ids.append(result.id)

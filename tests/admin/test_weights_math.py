@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 
 import pytest
@@ -126,3 +127,26 @@ def test_the_weight_sets_above_do_change_some_primaries(knowledge: Knowledge) ->
     stored = [result_to_dict(score(knowledge, case["answers"])) for case in scenarios()]
     moved = sum(w.primary_under(p, WEIGHT_SETS[3] or {}, axes=AXES, tie_decimals=places) != p["primary"] for p in stored)
     assert moved >= 5  # so the agreement test above compares real changes, not only unchanged primaries
+
+
+def test_rank_inputs_survive_json_and_give_what_compact_gives(knowledge: Knowledge) -> None:
+    for case in scenarios():
+        payload = result_to_dict(score(knowledge, case["answers"]))
+        inputs = json.loads(json.dumps(w.rank_inputs(payload, AXES)))  # as read back from the database
+        assert w.ranked_from_inputs(inputs, payload["primary"], AXES) == w.compact(payload, AXES), case["id"]
+
+
+def test_rank_inputs_stored_in_another_axis_order_are_reordered(knowledge: Knowledge) -> None:
+    payload = result_to_dict(score(knowledge, scenarios()[0]["answers"]))
+    inputs = w.rank_inputs(payload, AXES)
+    shuffled = list(reversed(inputs["axes"]))
+    moved = {**inputs, "axes": shuffled, "approaches": [
+        [r[0], r[1], *[r[2 + inputs["axes"].index(x)] for x in shuffled]] for r in inputs["approaches"]]}
+    assert w.ranked_from_inputs(moved, payload["primary"], AXES) == w.compact(payload, AXES)
+
+
+def test_rank_inputs_lacking_a_score_are_refused(knowledge: Knowledge) -> None:
+    payload = result_to_dict(score(knowledge, scenarios()[0]["answers"]))
+    del payload["approaches"][2]["scores"]["risk"]
+    with pytest.raises(ValueError, match="lacks"):
+        w.ranked_from_inputs(w.rank_inputs(payload, AXES), payload["primary"], AXES)
