@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import fcntl
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+from anyio import to_thread
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine, make_url
 from sqlalchemy.sql import Select
 from sqlmodel import Session, create_engine
 
+T = TypeVar("T")
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",  # answers are user input that cannot be re-derived
@@ -129,6 +131,17 @@ class Database:
             return []
         first = prepared.decode(rows[0])
         return [first, *(first[:repeated] + prepared.decode(row, repeated) for row in rows[1:])]
+
+    async def run(self, work: Callable[[], T]) -> T:
+        """Blocking database work for an async route: inline on SQLite, in the threadpool on PostgreSQL.
+
+        SQLite calls are local and take well under a millisecond, and in a thread they cost more than they save:
+        each call releases the GIL, and a thread waits up to the 5 ms switch interval to take it back while the event
+        loop renders. Under 50 teams a submit held the write lock ~5 ms instead of ~1.6 and queued submits waited
+        ~100 ms (bench/README.md). PostgreSQL calls are network round trips, which the threadpool overlaps."""
+        if self.is_sqlite:
+            return work()
+        return await to_thread.run_sync(work)
 
     @contextmanager
     def write(self) -> Iterator[Session]:

@@ -5,7 +5,9 @@ threadpool, so as plain `def` each one cost a thread hop per request (two on eve
 
 from __future__ import annotations
 
-from typing import Annotated
+import functools
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
@@ -43,3 +45,15 @@ def form_fields(request: Request) -> dict[str, list[str]]:
     for name, value in getattr(request.state, "form", []):
         fields.setdefault(name, []).append(value)
     return fields
+
+
+def inline_on_sqlite(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Serve a sync endpoint through Database.run: on the event loop with SQLite, in the threadpool otherwise.
+    The endpoint must take `request`; FastAPI reads its signature through functools.wraps."""
+
+    @functools.wraps(endpoint)
+    async def serve(*args: Any, **kwargs: Any) -> Any:
+        db: Database = kwargs["request"].app.state.db
+        return await db.run(functools.partial(endpoint, *args, **kwargs))
+
+    return serve

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import repo, results
-from ..deps import BankDep, DbDep
+from ..deps import BankDep, DbDep, inline_on_sqlite
 from ..engine import flow
 from ..exports import snapshot_json
 from ..models import Result
@@ -68,6 +68,7 @@ class ValidationErrors(BaseModel):
 
 @router.post("/assessments", status_code=201, response_model=AssessmentCreated,
              responses={422: {"model": ValidationErrors}, 429: {"description": "Rate limited (Retry-After)"}})
+@inline_on_sqlite
 def create_assessment(body: AssessmentIn, request: Request, db: DbDep, bank: BankDep) -> Any:
     """Score a complete set of answers: stores the assessment and an immutable result, returns both links."""
     answers, errors = flow.check_answers(bank, body.answers)

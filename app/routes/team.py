@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from .. import repo, results
-from ..deps import BankDep, DbDep, form_fields
+from ..deps import BankDep, DbDep, form_fields, inline_on_sqlite
 from ..engine import flow
 from ..models import Assessment, Result
 from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
@@ -30,6 +30,7 @@ def expiry_days(request: Request, fields: dict[str, list[str]]) -> int | None:
 
 
 @router.post("/a/{token}/finish")
+@inline_on_sqlite
 def finish(request: Request, token: str, db: DbDep, bank: BankDep) -> Response:
     """Score the answers, store an immutable snapshot with a view link, and open the report."""
     fields = form_fields(request)

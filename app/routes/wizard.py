@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from .. import cost_view, repo
 from .. import wizard_view as view
 from ..db import Database
-from ..deps import BankDep, DbDep, form_fields
+from ..deps import BankDep, DbDep, form_fields, inline_on_sqlite
 from ..engine import flow
 from ..engine.model import Bank
 from ..models import utcnow
@@ -35,13 +35,14 @@ def load(db: Database, token: str) -> tuple[repo.Draft, dict[str, Any]]:
 
 
 @router.get("/", response_class=HTMLResponse)
-def landing(request: Request, done: str = "") -> HTMLResponse:
-    """What Tunewise does, and the form that starts an assessment."""
+async def landing(request: Request, done: str = "") -> HTMLResponse:
+    """What Tunewise does, and the form that starts an assessment (async: a render and no I/O)."""
     notice = DELETED if done == "deleted" else ""
     return render(request, "landing.html", {"errors": {}, "values": {}, "labels": {}, "notice": notice})
 
 
 @router.post("/assessments")
+@inline_on_sqlite
 def start(request: Request, db: DbDep) -> Response:
     """Create a draft from team name and use-case title, then go to the first step."""
     fields = form_fields(request)
@@ -67,8 +68,8 @@ def resume(token: str, db: DbDep, bank: BankDep) -> RedirectResponse:
 
 
 @router.get("/a/{token}/review", response_class=HTMLResponse)
-def review(request: Request, token: str, db: DbDep, bank: BankDep) -> Response:
-    """Check your answers, with a Change link for each, and the button that finishes."""
+async def review(request: Request, token: str, db: DbDep, bank: BankDep) -> Response:
+    """Check your answers, with a Change link for each, and the button that finishes (async, as show_step)."""
     assessment, stored = load(db, token)
     if (blocker := flow.first_incomplete(bank, stored)) is not None:
         return RedirectResponse(f"/a/{token}/{blocker}", status_code=303)
@@ -108,6 +109,7 @@ async def show_step(request: Request, token: str, slug: str) -> Response:
 
 
 @router.post("/a/{token}/{slug}")
+@inline_on_sqlite
 def save_step(request: Request, token: str, slug: str, db: DbDep, bank: BankDep) -> Response:
     """Validate and store one step; then the next step (htmx) or a 303 to it."""
     _known_step(bank, slug)
