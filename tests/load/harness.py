@@ -45,11 +45,32 @@ class Log:
     sent: list[Sent] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     statuses: dict[int, int] = field(default_factory=dict)
+    client_ms: dict[str, list[float]] = field(default_factory=dict)  # route → client-side latencies
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def count(self, status: int) -> None:
+    def count(self, status: int, route: str, ms: float) -> None:
         with self.lock:
             self.statuses[status] = self.statuses.get(status, 0) + 1
+            self.client_ms.setdefault(route, []).append(ms)
+
+    def client_percentiles(self) -> dict[str, tuple[int, float, float]]:
+        """Per route: count, p50 and p99 in ms as the clients saw them (queueing before the server's timer
+        included, and the client's own share of the two cores too)."""
+        out = {}
+        for route, values in sorted(self.client_ms.items()):
+            ordered = sorted(values)
+            out[route] = (len(ordered), ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))])
+        return out
+
+
+def route_of(method: str, path: str) -> str:
+    """The route template of a path, as the server's timing middleware names it ("GET /a/{token}/{slug}")."""
+    parts = path.split("?")[0].split("/")
+    if len(parts) > 2 and parts[1] in ("a", "r"):
+        parts[2] = "{token}"
+    if len(parts) > 3 and parts[3] in STEPS:
+        parts[3] = "{slug}"
+    return f"{method} {'/'.join(parts)}"
 
 
 def random_answers(step: str, rng: random.Random) -> dict[str, Any]:
@@ -84,13 +105,14 @@ class Team(threading.Thread):
 
     def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response | None:
         """One request; a refused connection (a killed server) is logged, not raised."""
+        started = time.perf_counter()
         try:
             response = self.http.request(method, path, **kwargs)
         except httpx.HTTPError as error:
             with self.log.lock:
                 self.log.errors.append(f"{method} {path[:20]}: {type(error).__name__}")
             return None
-        self.log.count(response.status_code)
+        self.log.count(response.status_code, route_of(method, path), (time.perf_counter() - started) * 1000)
         return response
 
     def run(self) -> None:

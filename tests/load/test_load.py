@@ -53,6 +53,8 @@ def test_fifty_teams_for_a_minute(tmp_path: Path) -> None:
     print("load: " + json.dumps(figures))
     for route, summary in routes.items():
         print(f"load: {route:45} n={summary['count']:6} p50={summary['p50_ms']} ms p99={summary['p99_ms']} ms")
+    for route, (count, p50, p99) in log.client_percentiles().items():
+        print(f"load: client {route:38} n={count:6} p50={p50:.1f} ms p99={p99:.1f} ms")
     assert not any(status >= 500 for status in log.statuses), log.statuses
     assert not log.errors, log.errors[:5]
     assert figures["acked"] > 0 and figures["lost"] == 0 and figures["partial"] == 0
