@@ -10,7 +10,7 @@ import subprocess
 from importlib import metadata
 from typing import Any
 
-from . import load
+from . import load, teams
 
 PACKAGES = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "jinja2", "sqlalchemy", "sqlmodel", "pydantic")
 ASSET_RE = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
@@ -94,7 +94,11 @@ def derive(data: dict[str, Any]) -> None:
     weight, eng = data["page_weight"], data["engine"]
     preview = eng["impact_preview"]["10000"]
     rss_mb = data["rss_kb"]["VmHWM"] / 1024
+    p50, p50_route = teams.worst(data["teams"], "p50_ms")
+    p99, p99_route = teams.worst(data["teams"], "p99_ms")
     data["targets"] = [
+        _t(f"50 teams: highest server p50 of a route, ms ({p50_route})", p50, "<=", 5),
+        _t(f"50 teams: highest server p99 of a route, ms ({p99_route})", p99, "<=", 100),
         _t("full step page, req/s ÷ hello", routes["step_page"]["ratio"], ">=", 0.05),
         _t("report page, req/s ÷ hello", routes["report_page"]["ratio"], ">=", 0.10),
         _t("step submit (303), req/s ÷ hello", routes["submit"]["ratio"], ">=", 0.02),
@@ -163,6 +167,7 @@ def table(data: dict[str, Any]) -> str:
             f"{data['hello_rps']['spread']}: background load; each ratio uses the two hello runs around its route). "
             f"Load average during the run: {min(f['loadavg'] for f in routes.values()):.1f}–"
             f"{max(f['loadavg'] for f in routes.values()):.1f}.",
+            *teams.table(data["teams"]),
             "", "| Target | value | limit | met |", "|---|---:|---:|:---:|"]
     out += [f"| {t['target']} | {t['value']:g} | {t['limit']} | {'yes' if t['met'] else '**no**'} |" for t in data["targets"]]
     return "\n".join(out)

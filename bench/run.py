@@ -1,7 +1,7 @@
 """`make bench`: Tunewise side by side with a bare Starlette "hello", same load, same core, one run.
 
 Order: seed 1,000 stored assessments → hello → Tunewise GET routes and the 1k scale pair (and page weights) → hello
-→ POST routes (their pools seeded now), server timings, peak RSS → hello → grow to 100,000 → Tunewise restarted,
+→ POST routes (their pools seeded now), 50 simulated teams (reliability.md §5.1), server timings, peak RSS → hello → grow to 100,000 → Tunewise restarted,
 the 100k scale pair → hello → engine figures in-process. Each route's ratio divides by the mean of the two hello
 runs around its block, so drifting background load cancels as far as it can. Prints one table and writes
 bench/results.json. Loopback only; about 4 minutes."""
@@ -19,7 +19,7 @@ from typing import Any
 
 from app.engine.rules import load_knowledge
 
-from . import engine, load, report, seed
+from . import engine, load, report, seed, teams
 from .load import Server
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))  # per measured route
@@ -123,6 +123,8 @@ class Bench:
             seed.add_pools(seeded, seed.WRITE_POOLS, server_stopped=False)
             self.hello()
             self.posts(seeded, server)
+            print("  50 teams (reliability.md §5.1) …", flush=True)
+            self.data["teams"] = teams.run(server)
             self.data["rss_kb"] = server.status()
             self.hello()
         finally:
