@@ -14,6 +14,7 @@ from .engine.rules import AXES, Knowledge
 from .engine.weights import primary_of, weight_vector
 from .models import Assessment, Result
 from .results import snapshot_fields
+from .settings_store import resolve
 
 LIST_LIMIT = 200
 
@@ -29,7 +30,7 @@ def reevaluate(session: Session, knowledge: Knowledge, assessment_id: int) -> tu
                        .order_by(col(Result.id).desc()).limit(1)).first()
     if assessment is None or old is None:
         raise NothingToReevaluate(assessment_id)
-    fields = snapshot_fields(session, knowledge, answers=old.answers, assumptions=assessment.cost_assumptions)
+    fields = snapshot_fields(resolve(session, knowledge), knowledge, answers=old.answers, assumptions=assessment.cost_assumptions)
     new = Result(assessment_id=assessment_id, **fields)
     session.add(new)
     session.flush()

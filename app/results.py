@@ -14,19 +14,20 @@ from .engine.scoring import result_to_dict, score
 from .engine.weights import rank_inputs
 from .models import Assessment, Result, ShareLink, utcnow
 from .security import new_token, token_hash
-from .settings_store import current_preset, current_weights
+from .settings_store import Current
 
 
 def snapshot_fields(
-    session: Session, knowledge: Knowledge, *, answers: Mapping[str, Any], assumptions: Mapping[str, float] | None
+    current: Current, knowledge: Knowledge, *, answers: Mapping[str, Any], assumptions: Mapping[str, float] | None
 ) -> dict[str, Any]:
-    """Score answers with the current weights and price preset: the fields of an immutable Result row."""
-    weights, weights_version = current_weights(session, knowledge)
-    preset, preset_dict = current_preset(session, knowledge)
-    payload = result_to_dict(score(knowledge, answers, weights=weights, prices=preset, assumptions=assumptions or None))
+    """Score answers with the given weights and price preset (settings_store: CurrentSettings.get() or resolve()):
+    the fields of an immutable Result row."""
+    weights = dict(current.weights)
+    payload = result_to_dict(score(knowledge, answers, weights=weights, prices=current.preset, assumptions=assumptions or None))
     return {
         "recommendation": payload["primary"], "answers": dict(payload["answers"]), "weights": weights,
-        "weights_version": weights_version, "prices": {**preset_dict, "assumptions": dict(assumptions or {})},
+        "weights_version": current.weights_version,
+        "prices": {**current.preset_snapshot(), "assumptions": dict(assumptions or {})},
         "rules_version": payload["rules_version"], "engine_version": payload["engine_version"], "payload": payload,
         "rank_inputs": rank_inputs(payload, AXES),
     }

@@ -110,6 +110,13 @@ class Current:
         return preset_snapshot(self.preset, version=self.preset_version)
 
 
+def resolve(session: Session, knowledge: Knowledge) -> Current:
+    """current_weights and current_preset, read in one session."""
+    weights, weights_version = current_weights(session, knowledge)
+    preset, snapshot = current_preset(session, knowledge)
+    return Current(weights, weights_version, preset, snapshot["version"])
+
+
 class CurrentSettings:
     """current_weights and current_preset, re-resolved only when an admin change moved SETTINGS_STAMP.
 
@@ -127,9 +134,7 @@ class CurrentSettings:
         if cached is not None and cached[0] == stamp:
             return cached[1]
         with self._db.read() as session:
-            weights, weights_version = current_weights(session, self._knowledge)
-            preset, snapshot = current_preset(session, self._knowledge)
-        value = Current(weights, weights_version, preset, snapshot["version"])
+            value = resolve(session, self._knowledge)
         self._cached = (stamp, value)  # one tuple assignment: threads see the old pair or the new one
         return value
 

@@ -22,6 +22,7 @@ from app.engine.rules import Knowledge
 from app.models import Result
 from app.security import new_token, token_hash
 from app.settings import ROOT
+from app.settings_store import resolve
 
 FIXTURES = (ROOT / "tests" / "fixtures" / "public-scenarios.jsonl", ROOT / "tests" / "fixtures" / "published-cases.jsonl")
 READ_POOLS = {"step": 200, "report": 250}  # topped up with finished assessments to 1,000 stored
@@ -73,7 +74,7 @@ def create(directory: Path, knowledge: Knowledge) -> Seeded:
             typed, errors = flow.check_answers(knowledge.bank, case["answers"])
             assert not errors, (case["id"], errors)
             with db.read() as session:
-                scored = results.snapshot_fields(session, knowledge, answers=typed, assumptions=None)
+                scored = results.snapshot_fields(resolve(session, knowledge), knowledge, answers=typed, assumptions=None)
             with db.write() as session:
                 assessment, _ = repo.create_assessment(session, team=f"Team {case['id']}", title=case["title"][:200])
                 repo.save_step(session, assessment=assessment, step="api", answers=typed, version=0, idem="",

@@ -78,8 +78,8 @@ def create_assessment(body: AssessmentIn, request: Request, db: DbDep, bank: Ban
     if errors:
         return JSONResponse({"detail": "Invalid request.", "errors": errors}, status_code=422)
     costs = body.cost_assumptions.model_dump(exclude_none=True) if body.cost_assumptions else None
-    with db.read() as session:  # score before taking the write lock
-        fields = results.snapshot_fields(session, request.app.state.knowledge, answers=answers, assumptions=costs)
+    current = request.app.state.current_settings.get()  # score before taking the write lock
+    fields = results.snapshot_fields(current, request.app.state.knowledge, answers=answers, assumptions=costs)
     with db.write() as session:
         assessment, edit = repo.create_assessment(session, team=team, title=title)
         repo.save_step(session, assessment=assessment, step="api", answers=answers, version=0, idem="",

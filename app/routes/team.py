@@ -40,9 +40,9 @@ def finish(request: Request, token: str, db: DbDep, bank: BankDep) -> Response:
         return see_other(request, f"/a/{token}/{blocker}")
     if version != assessment.version:
         return stale_finish(request, bank, assessment, token, stored)
-    with db.read() as session:  # score outside the write lock: it needs no lock and takes milliseconds
-        scored = results.snapshot_fields(
-            session, request.app.state.knowledge, answers=stored, assumptions=assessment.cost_assumptions)
+    # Score outside the write lock: it needs no lock and takes milliseconds.
+    scored = results.snapshot_fields(request.app.state.current_settings.get(), request.app.state.knowledge,
+                                     answers=stored, assumptions=assessment.cost_assumptions)
     result = Result(assessment_id=assessment.id, **scored)
     try:
         with db.write() as session:

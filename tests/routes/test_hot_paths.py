@@ -11,7 +11,8 @@ from app.models import WeightSet, utcnow
 from app.settings import Settings
 from app.web import QuestionFragments, make_templates
 
-from ..helpers import complete, start
+from ..conftest import csrf_of
+from ..helpers import VERSION_RE, complete, start
 
 KNOWLEDGE = load_knowledge()
 BANK = KNOWLEDGE.bank
@@ -88,3 +89,21 @@ def test_question_fragments_follow_a_template_edit_in_development(settings: Sett
     html = memo(question, {}, {})
     memo._template._uptodate = lambda: False  # type: ignore[union-attr]  # as after saving _macros.html
     assert memo(question, {}, {}) is not html
+
+
+def test_finish_scores_with_weights_published_through_another_worker(client: TestClient, settings: Settings) -> None:
+    edit = start(client)
+    complete(client, edit)
+    weights = {**KNOWLEDGE.default_weights()}
+    weights["fit"], weights["cost"] = weights["fit"] - 0.05, weights["cost"] + 0.05
+    db = Database(settings.database_url)
+    try:
+        with db.write() as session:
+            session.add(WeightSet(version=1, method="direct", weights=weights, created_by="other@example.org"))
+    finally:
+        db.dispose()
+    review = client.get(f"/a/{edit}/review").text
+    finished = client.post(f"/a/{edit}/finish", data={"csrf_token": csrf_of(review), "version": VERSION_RE.search(review).group(1)},
+                           follow_redirects=False)
+    snapshot = client.get(finished.headers["location"] + ".json").json()
+    assert snapshot["weights_version"] == 1 and snapshot["weights"] == weights
