@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import bindparam, delete, func, update
+from sqlalchemy import Connection, bindparam, delete, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
@@ -111,9 +111,7 @@ def save_step(
     assessment_id = _id(assessment)
     # The versioned UPDATE comes first: on PostgreSQL it row-locks the assessment, so a concurrent submit waits
     # here, then finds the version moved and rolls back whole (reliability.md §2.3) before touching any answer.
-    bump = BUMP_VERSION.values(**extra) if extra else BUMP_VERSION
-    if connection.execute(bump, {"aid": assessment_id, "expected": version, "new": version + 1, "at": now}).rowcount != 1:
-        raise Conflict()
+    _bump_version(connection, assessment_id=assessment_id, expected=version, now=now, extra=extra)
     if answers:
         connection.execute(UPSERT_ANSWER[connection.dialect.name == "postgresql"], [
             {"aid": assessment_id, "qid": qid, "value": _jsonable(value), "at": now} for qid, value in answers.items()])
@@ -121,6 +119,20 @@ def save_step(
         "aid": assessment_id, "step": step, "idem": idem or new_token(), "version": version + 1,
         "digest": payload_digest(answers), "at": now})
     return version + 1
+
+
+def mark_complete(session: Session, *, assessment_id: int, expected: int, now: datetime) -> None:
+    """Finish: status complete and version + 1 if the version is still `expected`, else a Conflict."""
+    _bump_version(session.connection(), assessment_id=assessment_id, expected=expected, now=now,
+                  extra={"status": "complete"})
+
+
+def _bump_version(connection: Connection, *, assessment_id: int, expected: int, now: datetime,
+                  extra: Mapping[str, Any] | None) -> None:
+    """The versioned UPDATE (on PostgreSQL it row-locks the assessment): a Conflict when the version moved."""
+    bump = BUMP_VERSION.values(**extra) if extra else BUMP_VERSION
+    if connection.execute(bump, {"aid": assessment_id, "expected": expected, "new": expected + 1, "at": now}).rowcount != 1:
+        raise Conflict()
 
 
 def _upsert_statement(insert: Any) -> Any:

@@ -13,7 +13,6 @@ from .. import repo, results
 from ..deps import BankDep, DbDep, inline_on_sqlite
 from ..engine import flow
 from ..exports import snapshot_json
-from ..models import Result
 from ..textinput import clean_text
 from .report import shared_snapshot
 
@@ -84,14 +83,11 @@ def create_assessment(body: AssessmentIn, request: Request, db: DbDep, bank: Ban
         assessment, edit = repo.create_assessment(session, team=team, title=title)
         repo.save_step(session, assessment=assessment, step="api", answers=answers, version=0, idem="",
                        extra={"status": "complete", "cost_assumptions": costs or None})
-        result = Result(assessment_id=assessment.id, **fields)
-        session.add(result)
-        session.flush()
-        assert result.id is not None
-        view = results.add_share_link(session, result_id=result.id, days=request.app.state.settings.share_link_days or None)
+        _, view = results.store_result(session, assessment_id=assessment.id, fields=fields,
+                                       days=request.app.state.settings.share_link_days or None)
     base = str(request.base_url).rstrip("/")
     return {"edit_url": f"{base}/a/{edit}", "view_url": f"{base}/r/{view}", "json_url": f"{base}/r/{view}.json",
-            "result": result.payload}
+            "result": fields["payload"]}
 
 
 @router.get("/results/{view_token}", responses={404: {"description": "Unknown, revoked or expired link"}})

@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from .. import repo, results
 from ..deps import BankDep, DbDep, form_fields, inline_on_sqlite
 from ..engine import flow
-from ..models import Assessment, Result
+from ..models import Assessment, utcnow
 from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
 from ..web import render, see_other
 from .wizard import EXPIRY_CHOICES, form_version, load, render_review
@@ -43,23 +43,17 @@ def finish(request: Request, token: str, db: DbDep, bank: BankDep) -> Response:
     # Score outside the write lock: it needs no lock and takes milliseconds.
     scored = results.snapshot_fields(request.app.state.current_settings.get(), request.app.state.knowledge,
                                      answers=stored, assumptions=assessment.cost_assumptions)
-    result = Result(assessment_id=assessment.id, **scored)
     try:
         with db.write() as session:
-            current = repo.find_by_token(session, token=token, lock=True)
-            if current is None:
-                raise HTTPException(status_code=404)
-            repo.set_status(session, assessment=current, status="complete", expected=version)
-            session.add(result)
-            session.flush()
-            assert result.id is not None
-            view = results.add_share_link(session, result_id=result.id, days=days)
-    except repo.Conflict:
+            repo.mark_complete(session, assessment_id=assessment.id, expected=version, now=utcnow())
+            _, view = results.store_result(session, assessment_id=assessment.id, fields=scored, days=days)
+    except repo.Conflict:  # changed or deleted since it was read: show what is stored now (404 when gone)
+        assessment, stored = load(db, token)
         return stale_finish(request, bank, assessment, token, stored)
     return see_other(request, f"/r/{view}")
 
 
-def stale_finish(request: Request, bank: BankDep, assessment: Assessment, token: str, stored: dict) -> Response:
+def stale_finish(request: Request, bank: BankDep, assessment: repo.Draft, token: str, stored: dict) -> Response:
     """A finish from an outdated page: a double click lands on the results, a real change on a 409."""
     if assessment.status == "complete":
         return see_other(request, f"/a/{token}/manage?done=finished")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import re
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import select
+from sqlmodel import select, update
 
 from app import results
-from app.models import Result, ShareLink, utcnow
+from app.models import Assessment, Result, ShareLink, utcnow
 
 from ..conftest import csrf_of
 from ..helpers import STEP_ANSWERS, complete, start, submit
@@ -87,6 +88,37 @@ def test_a_double_clicked_finish_stores_one_result(client: TestClient) -> None:
     assert second.headers["location"] == f"/a/{edit}/manage?done=finished"
     with client.app.state.db.read() as session:
         assert len(session.exec(select(Result)).all()) == 1
+
+
+def test_a_finish_from_a_review_older_than_a_change_gets_a_conflict(client: TestClient) -> None:
+    edit = start(client)
+    complete(client, edit)
+    page = client.get(f"/a/{edit}/review")
+    data = {"csrf_token": csrf_of(page.text), "version": VERSION_RE.search(page.text).group(1), "expires": "30"}
+    assert submit(client, edit, "tried", {**STEP_ANSWERS["tried"], "eval_set": "none"}).status_code == 303
+    stale = client.post(f"/a/{edit}/finish", data=data, follow_redirects=False)
+    assert stale.status_code == 409 and "changed in another window" in stale.text
+    with client.app.state.db.read() as session:
+        assert session.exec(select(Result)).all() == []
+
+
+def test_a_change_landing_while_the_finish_scores_gets_a_conflict(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+    edit = start(client)
+    complete(client, edit)
+    page = client.get(f"/a/{edit}/review")
+    data = {"csrf_token": csrf_of(page.text), "version": VERSION_RE.search(page.text).group(1), "expires": "30"}
+    scoring = results.snapshot_fields
+
+    def score_while_a_teammate_saves(*args: Any, **kwargs: Any) -> Any:
+        with client.app.state.db.write() as session:  # the teammate's submit commits between read and write lock
+            session.execute(update(Assessment).values(version=Assessment.version + 1))
+        return scoring(*args, **kwargs)
+
+    monkeypatch.setattr(results, "snapshot_fields", score_while_a_teammate_saves)
+    raced = client.post(f"/a/{edit}/finish", data=data, follow_redirects=False)
+    assert raced.status_code == 409 and "changed in another window" in raced.text
+    with client.app.state.db.read() as session:
+        assert session.exec(select(Result)).all() == [] and session.exec(select(Assessment)).one().status == "draft"
 
 
 def test_revoked_expired_and_tampered_links_get_the_same_404(client: TestClient) -> None:
