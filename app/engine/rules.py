@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,17 @@ class Knowledge:
     def default_weights(self) -> dict[str, float]:
         """The default weight of every axis (axes.toml)."""
         return {a.key: a.weight for a in self.axes}
+
+    @cached_property
+    def choice_rules(self) -> tuple[tuple[str, Condition | None, Mapping[str, DeltaRule]], ...]:
+        """Each choice question in bank order, its `ignored` condition and its delta rule per option: built
+        once, as scoring walks it for every counterfactual (a frozen instance never goes stale)."""
+        r = self.rules
+        return tuple(
+            (q.id, r.ignored[q.id][0] if q.id in r.ignored else None,
+             {o: r.deltas[(q.id, o)] for o in q.option_values() if (q.id, o) in r.deltas})
+            for q in self.bank.questions.values() if q.kind is not Kind.INT
+        )
 
 
 def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:

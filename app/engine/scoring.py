@@ -1,11 +1,11 @@
-"""Score one set of answers (decision-model.md §6.5): base, ladder, deltas, rules, gates, ranking."""
+"""Score one set of answers (decision-model.md §6.5): the static part (static.py), cost, totals, ranking, then
+sensitivity and explanations."""
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple
 
 from . import explain, sensitivity
 from .cost import (
@@ -18,32 +18,29 @@ from .cost import (
     monthly_costs,
     per_call,
 )
-from .model import Answers, AnswerValue, Context, Contribution, Core, Effect, Kind
+from .model import Answers, AnswerValue, Core, Kind
 from .rules import APPROACHES, AXES, Knowledge
+from .sensitivity import Outcome
+from .static import Static, cached_static, static_part
+from .static import _normalise as _normalise  # re-exported: tests check it on its own
 
 ENGINE_VERSION = "1.0.0"
 ORDER = {a: i for i, a in enumerate(APPROACHES)}
-NON_FIT = tuple(x for x in AXES if x not in ("fit", "cost"))
 SCORED = tuple(x for x in AXES if x != "cost")
 
 
-@dataclass(frozen=True)
-class Static:
-    """The answer-dependent part of a scoring that does not depend on weights or prices."""
+class CostPart(NamedTuple):
+    """Step 5 for one set of answers: the cost model's inputs, per-call figures, monthly costs, LoRA's hosting
+    mode and the cost scores."""
 
-    answers: Mapping[str, AnswerValue]
-    scores: Mapping[str, Mapping[str, float]]
-    max_raw_fit: float
-    gates: tuple[str, ...]
-    blocked: Mapping[str, tuple[str, ...]]
-    forced_by: str | None
-    forced: str | None
-    wants_companion: bool
-    combos: tuple[str, ...]
-    flags: Mapping[str, bool]
-    contributions: tuple[Contribution, ...]
-    clamped: frozenset[tuple[str, str]]
-    ignored: tuple[str, ...]
+    inputs: CostInputs
+    per_call: PerCall
+    costs: dict[str, float]
+    mode: str
+    scores: dict[str, float]
+
+
+CostMemo = dict[tuple[Any, ...], CostPart]  # by what the cost model reads: see _cost_part()
 
 
 @dataclass(frozen=True)
@@ -76,12 +73,16 @@ def score(
     w = check_weights(k, weights)
     preset = prices or k.presets[k.default_preset]
     static = static_part(k, filled, record=True)
-    core, pc, inp = finish(k, static, w, preset, assumptions)
-    memo: dict[tuple[Any, ...], Static] = {}
+    # The counterfactuals re-score ~50 variants of these answers and read only each one's primary (outcome()):
+    # most share the cost part (few answers feed the cost model) and numeric probes in one interval share the
+    # static part, so both are memoised for this call.
+    statics: dict[tuple[Any, ...], Static] = {}
+    costs: CostMemo = {}
+    core, pc, inp = finish(k, static, w, preset, assumptions, costs)
     sens = sensitivity.analyse(
         k, core, w,
-        rescore=lambda a: finish(k, cached_static(k, a, memo), w, preset, assumptions)[0],
-        recost=lambda a: finish(k, replace(static, answers=a), w, preset, assumptions)[0],
+        rescore=lambda a: outcome(k, cached_static(k, a, statics), a, w, preset, assumptions, costs),
+        recost=lambda a: outcome(k, static, a, w, preset, assumptions, costs),
     )
     be = break_even(preset.values, pc, inp)
     closed = not k.providers[preset.provider].tuning_open
@@ -134,129 +135,71 @@ def check_weights(k: Knowledge, weights: Mapping[str, float] | None) -> dict[str
     return {x: w[x] for x in AXES}
 
 
-def static_part(k: Knowledge, answers: Mapping[str, AnswerValue], record: bool) -> Static:
-    """Steps 2–5 and 7 of §6.5: everything except cost, totals and ranking."""
-    r, ctx = k.rules, Context(answers)
-    scores = {a: dict(r.base[a]) for a in APPROACHES}
-    out: list[Contribution] | None = [] if record else None
-    _ladder(k, answers, scores, out)
-    ignored = []
-    for q in k.bank.questions.values():
-        if q.kind is Kind.INT:
-            continue
-        skip = r.ignored.get(q.id)
-        if skip is not None and skip[0](ctx):
-            ignored.append(q.id)
-            continue
-        value = answers[q.id]
-        for option in value if isinstance(value, tuple) else (value,):
-            rule = r.deltas.get((q.id, str(option)))
-            if rule is not None:
-                _apply(rule.effects, scores, out, (q.id, q.id, rule.option, rule.sources))
-    for combo in r.combos:
-        if combo.when(ctx):
-            ctx.combos.add(combo.id)
-            _apply(combo.effects, scores, out, (combo.id, "", "", combo.sources))
-    max_fit, clamped = _normalise(scores)
-    gates, forced_by, wants = _gates(k, ctx)
-    blocked = {a: tuple(g for g in gates if a in ctx.gate_blocks[g]) for a in APPROACHES}
-    forced = next((g.forces for g in r.gates if g.id == forced_by), None)
-    flags = {name: cond(ctx) for name, cond in r.cost_rules.items()}
-    return Static(
-        answers, scores, max_fit, gates, blocked, forced_by, forced, wants, tuple(sorted(ctx.combos)),
-        flags, tuple(out or ()), frozenset(clamped), tuple(ignored),
-    )
-
-
-def cached_static(k: Knowledge, answers: Mapping[str, AnswerValue], memo: dict[tuple[Any, ...], Static]) -> Static:
-    """static_part, shared between answers that differ only inside one numeric interval of the rules."""
-    key = tuple(
-        bisect_right(k.rules.breakpoints.get(q, ()), v) if isinstance(v, int) else v
-        for q, v in answers.items()
-    )
-    hit = memo.get(key)
-    if hit is None:
-        hit = memo[key] = static_part(k, answers, record=False)
-    return replace(hit, answers=answers)
-
-
 def finish(
-    k: Knowledge, st: Static, weights: Mapping[str, float], preset: Preset, overrides: Mapping[str, float] | None
+    k: Knowledge, st: Static, weights: Mapping[str, float], preset: Preset, overrides: Mapping[str, float] | None,
+    memo: CostMemo | None = None,
 ) -> tuple[Core, PerCall, CostInputs]:
     """Steps 5 (cost), 6 and 8–10 of §6.5: cost scores, totals, ranking, primary and companion."""
-    v, a = preset.values, st.answers
-    fixed = float(a["fixed_prompt_tokens"])  # type: ignore[arg-type]
-    pc = per_call(v, fixed, st.flags["frequent_retrain"], overrides)
-    inp = CostInputs(
-        float(a["monthly_calls"]), fixed, float(a[k.rules.ladder.question]),  # type: ignore[arg-type]
-        str(a["knowledge_volume"]), str(a["knowledge_churn"]),
-        st.flags["hosted_allowed"], st.flags["self_host_allowed"], st.flags["full_in_house"],
+    cost = _cost_part(k, st.answers, st.flags, preset, overrides, {} if memo is None else memo)
+    scores = {ap: {**st.scores[ap], "cost": cost.scores[ap]} for ap in APPROACHES}
+    totals, ranking = _rank(k, st, weights, cost.scores)
+    primary = _primary(st, totals, ranking)
+    others = [ap for ap in ranking if ap != primary]
+    companion = next((ap for ap in others if ap != "INTEGRATION"), None) if st.forced and st.wants_companion else None
+    core = Core(
+        st.answers, scores, st.max_raw_fit, totals, cost.costs, cost.mode, st.gates, st.blocked, st.combos, ranking,
+        primary, companion, others[0] if others else None, st.forced_by, st.contributions, st.clamped, st.ignored,
     )
-    costs, mode = monthly_costs(v, pc, inp)
-    cs = cost_scores(costs, v["materiality"])
-    scores = {ap: {**st.scores[ap], "cost": cs[ap]} for ap in APPROACHES}
+    return core, cost.per_call, cost.inputs
+
+
+def outcome(
+    k: Knowledge, st: Static, answers: Mapping[str, AnswerValue], weights: Mapping[str, float], preset: Preset,
+    overrides: Mapping[str, float] | None, memo: CostMemo,
+) -> Outcome:
+    """The primary of a variant and the gates behind it, all a counterfactual reads (finish() without the
+    Core): a forced primary needs neither costs nor a ranking. `st` may be shared with other answers in the
+    same numeric intervals (cached_static), so the cost model reads `answers`."""
+    if st.forced is not None:
+        return Outcome(st.forced, st.forced_by, st.blocked)
+    totals, ranking = _rank(k, st, weights, _cost_part(k, answers, st.flags, preset, overrides, memo).scores)
+    return Outcome(_primary(st, totals, ranking), st.forced_by, st.blocked)
+
+
+def _cost_part(
+    k: Knowledge, a: Mapping[str, AnswerValue], flags: Mapping[str, bool], preset: Preset,
+    overrides: Mapping[str, float] | None, memo: CostMemo,
+) -> CostPart:
+    """Step 5's cost, kept in `memo` between calls with the same prices and overrides by exactly what the cost
+    model reads (five answers and the cost flags): most counterfactuals change none of them."""
+    question = k.rules.ladder.question
+    key = (a["fixed_prompt_tokens"], a["monthly_calls"], a[question], a["knowledge_volume"], a["knowledge_churn"], *flags.values())
+    part = memo.get(key)
+    if part is None:
+        v, fixed = preset.values, float(a["fixed_prompt_tokens"])  # type: ignore[arg-type]
+        inp = CostInputs(
+            float(a["monthly_calls"]), fixed, float(a[question]),  # type: ignore[arg-type]
+            str(a["knowledge_volume"]), str(a["knowledge_churn"]),
+            flags["hosted_allowed"], flags["self_host_allowed"], flags["full_in_house"],
+        )
+        pc = per_call(v, fixed, flags["frequent_retrain"], overrides)
+        costs, mode = monthly_costs(v, pc, inp)
+        part = memo[key] = CostPart(inp, pc, costs, mode, cost_scores(costs, v["materiality"]))
+    return part
+
+
+def _rank(k: Knowledge, st: Static, weights: Mapping[str, float], cs: Mapping[str, float]) -> tuple[dict[str, float], tuple[str, ...]]:
+    """Step 6 and 8: weighted totals; the feasible approaches by rounded total, ties in the fixed order."""
     scored = [(x, weights[x]) for x in SCORED]
     totals = {ap: 10 * (sum([wx * s[x] for x, wx in scored]) + weights["cost"] * cs[ap]) for ap, s in st.scores.items()}
     places = int(k.rules.confidence.numbers["tie_decimals"])
     ranking = tuple(sorted((ap for ap in APPROACHES if not st.blocked[ap]), key=lambda ap: (-round(totals[ap], places), ORDER[ap])))
-    primary = st.forced or (ranking[0] if ranking else max(APPROACHES, key=lambda ap: totals[ap]))
-    others = [ap for ap in ranking if ap != primary]
-    companion = next((ap for ap in others if ap != "INTEGRATION"), None) if st.forced and st.wants_companion else None
-    core = Core(
-        a, scores, st.max_raw_fit, totals, costs, mode, st.gates, st.blocked, st.combos, ranking, primary,
-        companion, others[0] if others else None, st.forced_by, st.contributions, st.clamped, st.ignored,
-    )
-    return core, pc, inp
+    return totals, ranking
 
 
-def _ladder(k: Knowledge, answers: Mapping[str, AnswerValue], scores: dict[str, dict[str, float]], out: list[Contribution] | None) -> None:
-    """Step 2: the data ladder replaces the data score of the fine-tuning approaches."""
-    lad = k.rules.ladder
-    n = answers[lad.question]
-    band = bisect_right(lad.bounds, n)
-    for ap, values in lad.scores.items():
-        if out is not None:
-            delta = values[band] - scores[ap][lad.axis]
-            out.append(Contribution(lad.question, lad.question, str(n), ap, lad.axis, delta, lad.notes[band].sources))
-        scores[ap][lad.axis] = values[band]
-
-
-def _apply(
-    effects: tuple[Effect, ...], scores: dict[str, dict[str, float]], out: list[Contribution] | None,
-    origin: tuple[str, str, str, tuple[str, ...]],
-) -> None:
-    """Add deltas to the scores and, when recording, remember each one."""
-    for e in effects:
-        scores[e.approach][e.axis] += e.delta
-    if out is not None:
-        group, question, option, sources = origin
-        out.extend(Contribution(group, question, option, e.approach, e.axis, e.delta, sources) for e in effects)
-
-
-def _normalise(scores: dict[str, dict[str, float]]) -> tuple[float, set[tuple[str, str]]]:
-    """Step 5: clamp non-fit axes to [0, 10]; max-normalise fit over all six (reading 10)."""
-    top = max(s["fit"] for s in scores.values())
-    clamped = set()
-    for ap, s in scores.items():
-        s["fit"] = 10 * max(0.0, s["fit"]) / top if top > 0 else 0.0
-        for x in NON_FIT:
-            if not 0 <= s[x] <= 10:
-                clamped.add((ap, x))
-                s[x] = min(10.0, max(0.0, s[x]))
-    return top, clamped
-
-
-def _gates(k: Knowledge, ctx: Context) -> tuple[tuple[str, ...], str | None, bool]:
-    """Step 7: run the gates in order; record what each fired gate blocks."""
-    fired, forced_by, wants = [], None, False
-    for g in k.rules.gates:
-        if not g.when(ctx):
-            continue
-        fired.append(g.id)
-        ctx.gate_blocks[g.id] = frozenset(a for b in g.blocks if b.unless is None or not b.unless(ctx) for a in b.approaches)
-        if g.forces is not None and forced_by is None:
-            forced_by, wants = g.id, g.companion_when is not None and g.companion_when(ctx)
-    return tuple(fired), forced_by, wants
+def _primary(st: Static, totals: Mapping[str, float], ranking: tuple[str, ...]) -> str:
+    """Step 9: the forced outcome, else the first feasible, else (all blocked) the highest total."""
+    return st.forced or (ranking[0] if ranking else max(APPROACHES, key=lambda ap: totals[ap]))
 
 
 def result_to_dict(result: Result) -> dict[str, Any]:

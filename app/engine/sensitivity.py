@@ -7,11 +7,22 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from itertools import compress
+from typing import NamedTuple, Union
 
 from .model import AnswerValue, Core, Kind, Question
 from .rules import APPROACHES, AXES, Knowledge
 
-Rescore = Callable[[dict[str, AnswerValue]], Core]
+
+class Outcome(NamedTuple):
+    """What a counterfactual reads of a re-scored variant: its primary and the gates behind it."""
+
+    primary: str
+    forced_by: str | None
+    blocked: Mapping[str, tuple[str, ...]]
+
+
+Decided = Union[Core, Outcome]
+Rescore = Callable[[dict[str, AnswerValue]], Outcome]
 
 
 @dataclass(frozen=True)
@@ -194,7 +205,7 @@ def _numeric(q: Question, base: Core, rescore: Rescore) -> list[Counterfactual]:
     assert isinstance(current, int)
     out = []
     for end, change in ((q.minimum, "below"), (q.maximum, "above")):
-        hit = rescore(_with(base, q.id, end)) if end != current else base
+        hit: Decided = rescore(_with(base, q.id, end)) if end != current else base
         if hit.primary == base.primary:
             continue
         same, differs = current, end
@@ -222,7 +233,7 @@ def _middle(same: int, differs: int) -> int:
     return min(max(mid, low + 1), high - 1)
 
 
-def via(base: Core, new: Core) -> str | None:
+def via(base: Decided, new: Decided) -> str | None:
     """The gate behind a change of primary, if any (choice C6 in rules.toml)."""
     if new.forced_by is not None and new.forced_by != base.forced_by:
         return new.forced_by
