@@ -46,9 +46,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.templates = make_templates(settings)
     app.state.templates.globals["question_html"] = QuestionFragments(app.state.templates, app.state.bank.sources)
     errors.install(app)
-    # Most requests are wizard steps and reports: their routers are tried first (team before wizard, whose
-    # /a/{token}/{slug} would otherwise take /a/{token}/manage).
-    for router in (team.router, wizard.router, report.router, api.router, health.router, admin.router):
+    # Most requests are reports and wizard steps: their routers are tried first, the report's three routes before
+    # the team's and the wizard's fifteen (team before wizard, whose /a/{token}/{slug} would take /a/{token}/manage).
+    for router in (report.router, team.router, wizard.router, api.router, health.router, admin.router):
         app.include_router(router)
     app.mount("/static", CachedStatic(), name="static")
     app.add_middleware(errors.ServerErrors)
