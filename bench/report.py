@@ -162,7 +162,7 @@ def table(data: dict[str, Any]) -> str:
             "Scale 100k ÷ 1k: " + "; ".join(
                 f"{p}: server mean ×{v['server_mean_ratio']} (×{v['server_mean_ratio_normalised']} hello-normalised), "
                 f"wrk p50 ×{v['client_p50_ratio']}, req/s ×{v['rps_ratio']}" for p, v in data["scale"].items()),
-            f"Peak RSS of the Tunewise worker after the 1k and POST runs: {data['rss_kb']['VmHWM'] / 1024:.1f} MB (VmHWM). "
+            f"Peak RSS of the Tunewise worker after the 1k, POST and 50-teams runs: {data['rss_kb']['VmHWM'] / 1024:.1f} MB (VmHWM). "
             f"Bare hello runs: {', '.join(f'{h:,}' for h in data['hello_rps']['runs'])} req/s (max ÷ min "
             f"{data['hello_rps']['spread']}: background load; each ratio uses the two hello runs around its route). "
             f"Load average during the run: {min(f['loadavg'] for f in routes.values()):.1f}–"

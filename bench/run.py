@@ -4,7 +4,7 @@ Order: seed 1,000 stored assessments → hello → Tunewise GET routes and the 1
 → POST routes (their pools seeded now), 50 simulated teams (reliability.md §5.1), server timings, peak RSS → hello → grow to 100,000 → Tunewise restarted,
 the 100k scale pair → hello → engine figures in-process. Each route's ratio divides by the mean of the two hello
 runs around its block, so drifting background load cancels as far as it can. Prints one table and writes
-bench/results.json. Loopback only; about 4 minutes."""
+bench/results.json. Loopback only; about 3½ minutes."""
 
 from __future__ import annotations
 
