@@ -164,21 +164,10 @@ def payload_digest(answers: Mapping[str, Any]) -> str:
 
 
 def _bump(session: Session, *, assessment: Assessment, expected: int, **changes: Any) -> int:
-    """version += 1 where it still equals expected; a Conflict when someone else won."""
-    result = session.execute(
-        update(Assessment)
-        .where(Assessment.id == assessment.id, Assessment.version == expected)  # type: ignore[arg-type]
-        .values(version=expected + 1, updated_at=utcnow(), **changes)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict()
+    """The versioned UPDATE on an ORM assessment (Conflict when someone else won), then its fields read back."""
+    _bump_version(session.connection(), assessment_id=_id(assessment), expected=expected, now=utcnow(), extra=changes)
     session.refresh(assessment)
     return expected + 1
-
-
-def set_status(session: Session, *, assessment: Assessment, status: str, expected: int | None = None) -> None:
-    """Mark the assessment draft or complete (a write: the version moves; Conflict when stale)."""
-    _bump(session, assessment=assessment, expected=assessment.version if expected is None else expected, status=status)
 
 
 def rotate_edit_token(session: Session, *, assessment: Assessment) -> str:
