@@ -17,14 +17,15 @@ from typing import Any
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import admin_repo, migrate
-from .backup import BackupError, backup_sqlite
-from .db import Database
-from .engine.flow import check_answers
-from .engine.rules import load_knowledge
-from .engine.scoring import result_to_dict, score
-from .models import utcnow
-from .settings import get_settings
+from app.engine.flow import check_answers
+from app.engine.rules import load_knowledge
+from app.engine.scoring import result_to_dict, score
+from app.settings import get_settings
+from app.store import admins as admin_repo
+from app.store import migrate
+from app.store.backup import BackupError, backup_sqlite
+from app.store.db import Database
+from app.store.models import utcnow
 
 Command = Callable[[argparse.Namespace], int]
 

@@ -9,18 +9,20 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
-from . import errors, migrate
-from .cache import LRU
-from .db import Database
-from .engine.rules import load_knowledge
-from .limits import RateLimit
-from .routes import admin, api, health, report, team, wizard
-from .security import Guard
-from .settings import Settings, get_settings
-from .settings_store import CurrentSettings
-from .static import CachedStatic
-from .timing import Timing
-from .web import QuestionFragments, make_templates
+from app.engine.rules import load_knowledge
+from app.routes import api, health, report, team, wizard
+from app.routes.admin import overview as admin
+from app.settings import Settings, get_settings
+from app.store import migrate
+from app.store.db import Database
+from app.store.settings import CurrentSettings
+from app.web import errors
+from app.web.cache import LRU
+from app.web.guard import Guard
+from app.web.limits import RateLimit
+from app.web.render import QuestionFragments, make_templates
+from app.web.static import CachedStatic
+from app.web.timing import Timing
 
 access_log = logging.getLogger("tunewise.access")
 

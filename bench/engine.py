@@ -10,12 +10,12 @@ import timeit
 from pathlib import Path
 from typing import Any
 
-from app.db import Database
 from app.engine import flow
 from app.engine.rules import Knowledge
 from app.engine.scoring import result_to_dict, score
-from app.reevaluate import PreviewCache, preview_impact
-from app.settings_store import current_weights
+from app.store.db import Database
+from app.store.reevaluate import PreviewCache, preview_impact
+from app.store.settings import current_weights
 
 from . import seed
 

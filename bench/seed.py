@@ -14,15 +14,16 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-from app import migrate, repo, results
-from app.db import Database
 from app.engine import flow
 from app.engine.model import Kind
 from app.engine.rules import Knowledge
-from app.models import Result
-from app.security import new_token, token_hash
 from app.settings import ROOT
-from app.settings_store import resolve
+from app.store import assessments as repo
+from app.store import migrate, results
+from app.store.db import Database
+from app.store.models import Result
+from app.store.settings import resolve
+from app.web.guard import new_token, token_hash
 
 FIXTURES = (ROOT / "tests" / "fixtures" / "public-scenarios.jsonl", ROOT / "tests" / "fixtures" / "published-cases.jsonl")
 READ_POOLS = {"step": 200, "report": 250}  # topped up with finished assessments to 1,000 stored

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from alembic import context
-
-from app import models  # noqa: F401  (registers every table on SQLModel.metadata)
-from app.db import make_engine
-from app.settings import get_settings
 from sqlmodel import SQLModel
+
+from app.settings import get_settings
+from app.store.db import make_engine
 
 config = context.config
 target_metadata = SQLModel.metadata

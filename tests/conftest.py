@@ -12,9 +12,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
-from app import migrate
 from app.main import create_app
 from app.settings import Settings
+from app.store import migrate
 
 PG_URL = os.environ.get("TUNEWISE_TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')

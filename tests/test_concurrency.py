@@ -9,8 +9,8 @@ import threading
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app import repo
-from app.models import Assessment, Submission
+from app.store import assessments as repo
+from app.store.models import Assessment, Submission
 
 from .helpers import form_state, start
 from .load.harness import digest, random_answers

@@ -7,8 +7,8 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from app.db import Database
 from app.routes import api, team, wizard
+from app.store.db import Database
 
 
 def thread_of_work(db: Database) -> tuple[int, int]:

@@ -10,11 +10,11 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, create_engine, func, inspect, select
 from sqlmodel import SQLModel
 
-from app import migrate, models  # noqa: F401  (registers the tables)
-from app.db import make_engine
 from app.engine.rules import AXES, load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.engine.weights import rank_inputs
+from app.store import migrate
+from app.store.db import make_engine
 
 from .scenarios import ALL
 

@@ -19,11 +19,11 @@ import pytest
 
 from app.engine.rules import load_knowledge
 from app.engine.scoring import result_to_dict, score
-from app.exports import SCHEMA_ID, decision_record, md_text, snapshot_json
-from app.report_view import report_context
 from app.settings import ROOT, Settings
-from app.web import make_templates, money
-from app.wizard_view import answer_text
+from app.views.exports import SCHEMA_ID, decision_record, md_text, snapshot_json
+from app.views.report import report_context
+from app.views.wizard import answer_text
+from app.web.render import make_templates, money
 
 FIXTURES = Path(__file__).parent / "fixtures" / "public-scenarios.jsonl"
 SCHEMA = ROOT / "app" / "data" / "result.schema.json"
@@ -292,7 +292,7 @@ def test_report_templates_stay_small() -> None:
 
 
 def test_radar_geometry_is_computed_in_python() -> None:
-    from app.charts import radar
+    from app.views.charts import radar
 
     result = _result("S01")
     labels = {a["id"]: a["label"] for a in result["approaches"]}

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import repo, results
-from ..deps import BankDep, DbDep, inline_on_sqlite
-from ..engine import flow
-from ..exports import snapshot_json
-from ..textinput import clean_text
-from .report import shared_snapshot
+from app.engine import flow
+from app.routes.report import shared_snapshot
+from app.store import assessments as repo
+from app.store import results
+from app.views.exports import snapshot_json
+from app.web.deps import BankDep, DbDep, inline_on_sqlite
+from app.web.forms import clean_text
 
 router = APIRouter(prefix="/api", tags=["assessments"])
 

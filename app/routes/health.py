@@ -6,7 +6,7 @@ from fastapi import APIRouter
 from fastapi.responses import JSONResponse
 from sqlalchemy import text
 
-from ..deps import DbDep
+from app.web.deps import DbDep
 
 router = APIRouter(include_in_schema=False)
 

@@ -12,15 +12,15 @@ from sqlalchemy import bindparam, func
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
-from .. import results
-from ..db import Database
-from ..deps import BankDep, DbDep
-from ..engine.model import Bank
-from ..exports import decision_record, snapshot_json
-from ..models import Assessment, Result, ShareLink, utcnow
-from ..report_view import report_context
-from ..security import token_hash
-from ..web import render
+from app.engine.model import Bank
+from app.store import results
+from app.store.db import Database
+from app.store.models import Assessment, Result, ShareLink, utcnow
+from app.views.exports import decision_record, snapshot_json
+from app.views.report import report_context
+from app.web.deps import BankDep, DbDep
+from app.web.guard import token_hash
+from app.web.render import render
 
 router = APIRouter(include_in_schema=False)
 TOKEN_SLOT = "__VIEW_TOKEN__"  # the cached page is shared by every link to a result; each request fills in its own

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import repo, results
-from ..deps import BankDep, DbDep, form_fields, inline_on_sqlite
-from ..engine import flow
-from ..models import Assessment, utcnow
-from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
-from ..web import render, see_other
-from .wizard import EXPIRY_CHOICES, form_version, load, render_review
+from app.engine import flow
+from app.routes.wizard import EXPIRY_CHOICES, form_version, load, render_review
+from app.store import assessments as repo
+from app.store import results
+from app.store.models import Assessment, utcnow
+from app.store.reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
+from app.web.deps import BankDep, DbDep, form_fields, inline_on_sqlite
+from app.web.render import render, see_other
 
 router = APIRouter(include_in_schema=False)
 NOTICES = {

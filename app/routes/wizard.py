@@ -8,16 +8,17 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import cost_view, repo
-from .. import wizard_view as view
-from ..db import Database
-from ..deps import BankDep, DbDep, form_fields, inline_on_sqlite
-from ..engine import flow
-from ..engine.model import Bank
-from ..models import utcnow
-from ..security import new_token
-from ..textinput import clean_text
-from ..web import is_htmx, render, see_other
+from app.engine import flow
+from app.engine.model import Bank
+from app.store import assessments as repo
+from app.store.db import Database
+from app.store.models import utcnow
+from app.views import cost_form as cost_view
+from app.views import wizard as view
+from app.web.deps import BankDep, DbDep, form_fields, inline_on_sqlite
+from app.web.forms import clean_text
+from app.web.guard import new_token
+from app.web.render import is_htmx, render, see_other
 
 router = APIRouter(include_in_schema=False)
 CONTROL_FIELDS = ("csrf_token", "version", "idem")

@@ -6,12 +6,12 @@ Create Date: 2026-11-21 06:03:29.495571
 """
 from __future__ import annotations
 
-from typing import Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
 import sqlalchemy as sa
 import sqlmodel
 from alembic import op
-
 
 revision: str = '0001'
 down_revision: Union[str, None] = None

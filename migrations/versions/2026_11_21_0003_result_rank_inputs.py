@@ -10,11 +10,11 @@ rows (the preview reads the payload of any row left NULL). SQLite needs 3.38+ fo
 from __future__ import annotations
 
 import json
-from typing import Sequence, Union
+from collections.abc import Sequence
+from typing import Union
 
 import sqlalchemy as sa
 from alembic import op
-
 
 revision: str = '0003'
 down_revision: Union[str, None] = '0002'

@@ -10,13 +10,14 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app import admin_repo, auth
-from app.db import Database
 from app.engine.rules import AXES, Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.engine.weights import rank_inputs
-from app.models import Assessment, Result
-from app.settings_store import preset_snapshot
+from app.store import admins as admin_repo
+from app.store.db import Database
+from app.store.models import Assessment, Result
+from app.store.settings import preset_snapshot
+from app.web import admin_guard as auth
 
 from ..conftest import csrf_of
 

@@ -9,12 +9,12 @@ from datetime import UTC, datetime
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.db import Database
 from app.engine.rules import Knowledge
-from app.models import Assessment, AuditEvent, Result, ShareLink
-from app.reevaluate import diff_results
-from app.results import add_share_link, find_shared
-from app.routes.admin_assessments import safe_cell
+from app.routes.admin.assessments import safe_cell
+from app.store.db import Database
+from app.store.models import Assessment, AuditEvent, Result, ShareLink
+from app.store.reevaluate import diff_results
+from app.store.results import add_share_link, find_shared
 
 from ..conftest import csrf_of
 from .conftest import seed_results

@@ -8,11 +8,11 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app import admin_repo
-from app.db import Database
 from app.engine.rules import Knowledge
-from app.models import AuditEvent, WeightDraft, utcnow
-from app.results import add_share_link
+from app.store import admins as admin_repo
+from app.store.db import Database
+from app.store.models import AuditEvent, WeightDraft, utcnow
+from app.store.results import add_share_link
 
 from ..conftest import csrf_of
 from .conftest import PASSWORD, form_post, login, make_admin, seed_results

@@ -7,11 +7,12 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app import admin_repo, auth
-from app.db import Database
 from app.main import create_app
-from app.models import AdminSession, AdminUser
 from app.settings import Settings
+from app.store import admins as admin_repo
+from app.store.db import Database
+from app.store.models import AdminSession, AdminUser
+from app.web import admin_guard as auth
 
 from ..conftest import csrf_of
 from .conftest import EMAIL, PASSWORD, Clock, form_post, login, make_admin
@@ -213,7 +214,7 @@ def test_setup_link_expires_after_an_hour(client: TestClient, db: Database, cloc
 def test_setup_stores_only_a_hash(client: TestClient, db: Database, clock: Clock) -> None:
     link = admin_repo.setup_link(db, base_url="", now=clock()) or ""
     token = link.rsplit("/", 1)[1]
-    from app.models import SetupToken
+    from app.store.models import SetupToken
 
     with db.read() as session:
         rows = session.exec(select(SetupToken)).all()

@@ -11,8 +11,8 @@ import pytest
 from sqlmodel import select
 
 from app.cli import print_setup_link
-from app.db import Database
-from app.models import AdminUser, AuditEvent
+from app.store.db import Database
+from app.store.models import AdminUser, AuditEvent
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -10,11 +10,11 @@ from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.auth import require_admin
-from app.db import Database
 from app.main import create_app
-from app.models import AuditEvent
 from app.settings import Settings
+from app.store.db import Database
+from app.store.models import AuditEvent
+from app.web.admin_guard import require_admin
 
 from ..conftest import csrf_of
 from .conftest import form_post

@@ -5,12 +5,12 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from app import admin_repo
-from app.db import Database
 from app.engine.rules import AXES, Knowledge
 from app.engine.weights import compact, rank_inputs
-from app.models import Result
-from app.reevaluate import PreviewCache, preview_impact
+from app.store import admins as admin_repo
+from app.store.db import Database
+from app.store.models import Result
+from app.store.reevaluate import PreviewCache, preview_impact
 
 from .conftest import seed_results
 

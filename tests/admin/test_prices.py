@@ -7,10 +7,10 @@ import re
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.db import Database
 from app.engine.rules import Knowledge
-from app.models import AuditEvent, PricePreset
-from app.settings_store import current_preset
+from app.store.db import Database
+from app.store.models import AuditEvent, PricePreset
+from app.store.settings import current_preset
 
 from ..conftest import csrf_of
 

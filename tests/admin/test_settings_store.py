@@ -6,11 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.db import Database
 from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
-from app.models import ActivePreset, PricePreset, WeightSet
-from app.settings_store import current_preset, current_weights, preset_of_snapshot
+from app.store.db import Database
+from app.store.models import ActivePreset, PricePreset, WeightSet
+from app.store.settings import current_preset, current_weights, preset_of_snapshot
 
 
 @pytest.fixture(scope="module")

@@ -10,12 +10,12 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.db import Database
 from app.engine.rules import AXES, Knowledge
 from app.engine.scoring import score
-from app.models import AuditEvent, Result, WeightSet
-from app.reevaluate import reevaluate
-from app.settings_store import current_weights
+from app.store.db import Database
+from app.store.models import AuditEvent, Result, WeightSet
+from app.store.reevaluate import reevaluate
+from app.store.settings import current_weights
 
 from ..conftest import csrf_of
 from .conftest import PASSWORD, form_post, login, make_admin, seed_results

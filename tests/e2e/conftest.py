@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from app import migrate
 from app.settings import ROOT
+from app.store import migrate
 
 from ..live import Server
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from app import migrate
-from app.backup import backup_sqlite, check_copy
+from app.store import migrate
+from app.store.backup import backup_sqlite, check_copy
 
 from ..live import Server
 from ..load.checks import verify

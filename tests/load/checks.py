@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
 
-from app.models import Answer, Assessment, Result, Submission
-from app.repo import payload_digest, token_hash
+from app.store.assessments import payload_digest, token_hash
+from app.store.models import Answer, Assessment, Result, Submission
 
 from .harness import BANK, Log
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from app import migrate
+from app.store import migrate
 
 from ..live import Server
 from .checks import verify

@@ -11,8 +11,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlmodel import select
 
-from app import repo
-from app.models import Answer, Assessment
+from app.store import assessments as repo
+from app.store.models import Answer, Assessment
 
 from ..conftest import csrf_of
 from ..helpers import STEP_ANSWERS, form_state, start

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from app import settings_store
-from app.db import Database
 from app.engine.rules import load_knowledge
-from app.models import WeightSet, utcnow
 from app.settings import Settings
-from app.web import QuestionFragments, make_templates
+from app.store import settings as settings_store
+from app.store.db import Database
+from app.store.models import WeightSet, utcnow
+from app.web.render import QuestionFragments, make_templates
 
 from ..conftest import csrf_of
 from ..helpers import VERSION_RE, complete, start

@@ -7,8 +7,8 @@ from sqlmodel import col, select
 
 from app.engine.rules import AXES
 from app.engine.weights import compact, rank_inputs, ranked_from_inputs
-from app.models import Result
-from app.reevaluate import reevaluate
+from app.store.models import Result
+from app.store.reevaluate import reevaluate
 
 from ..scenarios import ALL
 from .test_results import finished

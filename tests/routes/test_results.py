@@ -10,8 +10,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select, update
 
-from app import results
-from app.models import Assessment, Result, ShareLink, utcnow
+from app.store import results
+from app.store.models import Assessment, Result, ShareLink, utcnow
 
 from ..conftest import csrf_of
 from ..helpers import STEP_ANSWERS, complete, start, submit
@@ -196,7 +196,7 @@ def test_report_html_is_cached_per_result_without_visitor_data(client: TestClien
 
 
 def test_the_team_can_reevaluate_with_the_current_settings(client: TestClient) -> None:
-    from app.models import WeightSet
+    from app.store.models import WeightSet
 
     edit, view = finished(client)
     before = client.get(f"/r/{view}.json").json()

@@ -6,8 +6,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app import repo
-from app.models import Assessment, Submission
+from app.store import assessments as repo
+from app.store.models import Assessment, Submission
 
 from ..conftest import csrf_of
 from ..helpers import STEP_ANSWERS, STEPS, complete, form_state, start, submit

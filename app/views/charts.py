@@ -11,7 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from .web import money, number
+from app.web.render import money, number
 
 AXIS_ORDER = ("fit", "data", "speed", "cost", "risk", "change")
 

@@ -11,7 +11,7 @@ from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .web import render
+from app.web.render import render
 
 log = logging.getLogger("tunewise.errors")
 TITLES = {

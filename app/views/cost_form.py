@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .engine.cost import Preset
+from app.engine.cost import Preset
 
 PREFIX = "cost_"
 

@@ -11,11 +11,11 @@ from typing import Any
 from sqlalchemy import Text, func, type_coerce
 from sqlmodel import Session, col, select
 
-from .auth import email_problem, hash_password, normalise_email, password_problem
-from .engine.rules import APPROACHES, AXES
-from .engine.weights import Ranked, rank_inputs, ranked_from_inputs
-from .models import AdminUser, Assessment, AuditEvent, Result, SetupToken
-from .security import new_token, token_hash
+from app.engine.rules import APPROACHES, AXES
+from app.engine.weights import Ranked, rank_inputs, ranked_from_inputs
+from app.store.models import AdminUser, Assessment, AuditEvent, Result, SetupToken
+from app.web.admin_guard import email_problem, hash_password, normalise_email, password_problem
+from app.web.guard import new_token, token_hash
 
 SETUP_TTL = timedelta(hours=1)
 PAGE_SIZE = 25

@@ -14,11 +14,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
-from .models import Answer, Assessment, Submission, utcnow
-from .security import new_token, token_hash
+from app.store.models import Answer, Assessment, Submission, utcnow
+from app.web.guard import new_token, token_hash
 
 if TYPE_CHECKING:
-    from .db import Database
+    from app.store.db import Database
 
 
 class Conflict(Exception):

@@ -8,7 +8,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy.engine import Engine
 
-from .settings import ROOT
+from app.settings import ROOT
 
 
 def alembic_config(database_url: str) -> Config:

@@ -7,13 +7,18 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import func
 from sqlmodel import select
 
-from .. import admin_repo, auth, settings_store
-from ..auth import AdminDep
-from ..deps import DbDep
-from ..models import AdminUser, Assessment, Result
-from ..web import see_other
-from . import admin_assessments, admin_auth, admin_prices, admin_weights
-from .admin_common import as_int, day_after, now, page, parse_day
+from app.routes.admin import assessments as admin_assessments
+from app.routes.admin import auth as admin_auth
+from app.routes.admin import prices as admin_prices
+from app.routes.admin import weights as admin_weights
+from app.routes.admin.common import as_int, day_after, now, page, parse_day
+from app.store import admins as admin_repo
+from app.store import settings as settings_store
+from app.store.models import AdminUser, Assessment, Result
+from app.web import admin_guard as auth
+from app.web.admin_guard import AdminDep
+from app.web.deps import DbDep
+from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
 for _sub in (admin_auth.router, admin_weights.router, admin_prices.router, admin_assessments.router):

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from .engine.model import Bank
-from .report_appendix import answer_sections, cited_sources
-from .report_cost import break_even_lines
-from .report_view import approach_labels, axes_of, changes, headline, parse_time, preset_of, reason_item
-from .web import money
+from app.engine.model import Bank
+from app.views.report import approach_labels, axes_of, changes, headline, parse_time, preset_of, reason_item
+from app.views.report_appendix import answer_sections, cited_sources
+from app.views.report_cost import break_even_lines
+from app.web.render import money
 
 SCHEMA_ID = "tunewise.result/1"
 # Backslash-escape every character Markdown could read as syntax; < > & become entities (raw HTML and autolinks die).

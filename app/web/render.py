@@ -11,9 +11,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, Undefined
 from markupsafe import Markup
 
-from .cache import LRU
-from .engine.model import Question, Source
-from .settings import ROOT, Settings
+from app.engine.model import Question, Source
+from app.settings import ROOT, Settings
+from app.web.cache import LRU
 
 
 def make_templates(settings: Settings) -> Environment:

@@ -7,8 +7,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import weights as w
-from .admin_common import as_int, first
+from app.engine import weights as w
+from app.routes.admin.common import as_int, first
 
 METHODS = ("direct", "roc", "ahp")
 

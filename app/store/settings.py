@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from .db import Database
-from .engine.cost import Preset
-from .engine.rules import AXES, Knowledge
-from .models import ActivePreset, PricePreset, WeightDraft, WeightSet
+from app.engine.cost import Preset
+from app.engine.rules import AXES, Knowledge
+from app.store.db import Database
+from app.store.models import ActivePreset, PricePreset, WeightDraft, WeightSet
 
 ACTIVE_ID = 1  # the single row of active_preset
 

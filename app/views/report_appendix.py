@@ -6,8 +6,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from .engine.model import Bank
-from .wizard_view import answer_text
+from app.engine.model import Bank
+from app.views.wizard import answer_text
 
 
 def answer_sections(bank: Bank, answers: Mapping[str, Any], result: Mapping[str, Any]) -> list[dict[str, Any]]:

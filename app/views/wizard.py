@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from .engine import flow
-from .engine.model import Bank, Kind, Question
+from app.engine import flow
+from app.engine.model import Bank, Kind, Question
 
 
 def display_values(stored: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -12,11 +12,11 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from . import charts
-from .engine.model import Bank
-from .report_appendix import answer_sections, cited_sources, versions
-from .report_cost import cost_section
-from .web import number, percent
+from app.engine.model import Bank
+from app.views import charts
+from app.views.report_appendix import answer_sections, cited_sources, versions
+from app.views.report_cost import cost_section
+from app.web.render import number, percent
 
 RULE_BASED = "rule-based"
 ONLY_FEASIBLE = "High (only feasible option)"

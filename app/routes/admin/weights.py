@@ -7,16 +7,17 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from .. import admin_repo, settings_store
-from ..auth import AdminDep, CurrentAdmin
-from ..db import Database
-from ..deps import DbDep, form_fields
-from ..engine import weights as w
-from ..engine.rules import AXES
-from ..reevaluate import Impact, PreviewCache, preview_impact
-from ..web import is_htmx, see_other
-from . import admin_weights_form as wf
-from .admin_common import as_int, first, now, page
+from app.engine import weights as w
+from app.engine.rules import AXES
+from app.routes.admin.common import as_int, first, now, page
+from app.store import admins as admin_repo
+from app.store import settings as settings_store
+from app.store.db import Database
+from app.store.reevaluate import Impact, PreviewCache, preview_impact
+from app.views import weights_form as wf
+from app.web.admin_guard import AdminDep, CurrentAdmin
+from app.web.deps import DbDep, form_fields
+from app.web.render import is_htmx, see_other
 
 router = APIRouter(include_in_schema=False)
 DONE = {"saved": "The draft was saved. Preview its impact, then publish it.",

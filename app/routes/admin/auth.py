@@ -8,14 +8,15 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from .. import admin_repo, auth
-from ..auth import AdminDep
-from ..db import Database
-from ..deps import DbDep, form_fields
-from ..models import AdminUser
-from ..security import token_hash
-from ..web import see_other
-from .admin_common import client_address, first, now, page
+from app.routes.admin.common import client_address, first, now, page
+from app.store import admins as admin_repo
+from app.store.db import Database
+from app.store.models import AdminUser
+from app.web import admin_guard as auth
+from app.web.admin_guard import AdminDep
+from app.web.deps import DbDep, form_fields
+from app.web.guard import token_hash
+from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
 BAD_CREDENTIALS = "The email address or password is not right"

@@ -11,15 +11,16 @@ from typing import Any
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from .. import admin_repo, settings_store
-from ..auth import AdminDep, CurrentAdmin
-from ..db import Database
-from ..deps import DbDep, form_fields
-from ..engine.bank import read_toml
-from ..engine.cost import Preset
-from ..textinput import clean_text
-from ..web import see_other
-from .admin_common import as_int, first, now, page
+from app.engine.bank import read_toml
+from app.engine.cost import Preset
+from app.routes.admin.common import as_int, first, now, page
+from app.store import admins as admin_repo
+from app.store import settings as settings_store
+from app.store.db import Database
+from app.web.admin_guard import AdminDep, CurrentAdmin
+from app.web.deps import DbDep, form_fields
+from app.web.forms import clean_text
+from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
 MONEY, TOKENS, SHARE = (0.0, 1_000.0), (0.0, 1_000_000.0), (0.0, 1.0)

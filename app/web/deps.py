@@ -11,9 +11,9 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from .db import Database
-from .engine.model import Bank
-from .settings import Settings
+from app.engine.model import Bank
+from app.settings import Settings
+from app.store.db import Database
 
 
 async def get_db(request: Request) -> Database:

@@ -18,10 +18,10 @@ from fastapi import Depends, HTTPException, Request
 from sqlalchemy import delete, func, not_
 from sqlmodel import Session, col, select
 
-from .models import AdminSession, AdminUser, LoginAttempt, utcnow
-from .security import new_token, token_hash
-from .settings import ROOT
-from .web import is_htmx
+from app.settings import ROOT
+from app.store.models import AdminSession, AdminUser, LoginAttempt, utcnow
+from app.web.guard import new_token, token_hash
+from app.web.render import is_htmx
 
 Clock = Callable[[], datetime]
 COOKIE, HOST_COOKIE = "admin", "__Host-admin"

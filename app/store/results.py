@@ -9,12 +9,12 @@ from typing import Any
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from .engine.rules import AXES, Knowledge
-from .engine.scoring import result_to_dict, score
-from .engine.weights import rank_inputs
-from .models import Assessment, Result, ShareLink, utcnow
-from .security import new_token, token_hash
-from .settings_store import Current
+from app.engine.rules import AXES, Knowledge
+from app.engine.scoring import result_to_dict, score
+from app.engine.weights import rank_inputs
+from app.store.models import Assessment, Result, ShareLink, utcnow
+from app.store.settings import Current
+from app.web.guard import new_token, token_hash
 
 
 def snapshot_fields(

@@ -9,12 +9,12 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from . import admin_repo
-from .engine.rules import AXES, Knowledge
-from .engine.weights import primary_of, weight_vector
-from .models import Assessment, Result
-from .results import snapshot_fields
-from .settings_store import resolve
+from app.engine.rules import AXES, Knowledge
+from app.engine.weights import primary_of, weight_vector
+from app.store import admins as admin_repo
+from app.store.models import Assessment, Result
+from app.store.results import snapshot_fields
+from app.store.settings import resolve
 
 LIST_LIMIT = 200
 

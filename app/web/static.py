@@ -6,7 +6,7 @@ from starlette.responses import Response
 from starlette.staticfiles import StaticFiles
 from starlette.types import Scope
 
-from .settings import ROOT
+from app.settings import ROOT
 
 
 class CachedStatic(StaticFiles):

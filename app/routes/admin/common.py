@@ -9,8 +9,8 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 
-from ..auth import CurrentAdmin, clock_of
-from ..web import render
+from app.web.admin_guard import CurrentAdmin, clock_of
+from app.web.render import render
 
 NAV = (
     ("/admin", "Overview"), ("/admin/weights", "Weights"), ("/admin/prices", "Price presets"),

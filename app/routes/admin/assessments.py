@@ -11,14 +11,15 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from .. import admin_repo, results
-from ..auth import AdminDep
-from ..deps import DbDep
-from ..engine.rules import APPROACHES
-from ..models import Assessment, Result
-from ..reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
-from ..web import see_other
-from .admin_common import as_int, day_after, now, page, parse_day
+from app.engine.rules import APPROACHES
+from app.routes.admin.common import as_int, day_after, now, page, parse_day
+from app.store import admins as admin_repo
+from app.store import results
+from app.store.models import Assessment, Result
+from app.store.reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
+from app.web.admin_guard import AdminDep
+from app.web.deps import DbDep
+from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
