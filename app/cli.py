@@ -105,7 +105,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not isinstance(answers, dict):
         print("error: the file must hold a JSON object of answers (or {\"answers\": {...}})", file=sys.stderr)
         return 2
-    knowledge = load_knowledge()
+    knowledge = load_knowledge(get_settings().knowledge_dir)
     typed, errors = check_answers(knowledge.bank, answers)
     for error in errors:
         print(f"error: {error['field']}: {error['message']}", file=sys.stderr)

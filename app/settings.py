@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     timings: bool = False  # expose /_timings (per-route latency histograms) for load tests and the benchmark
     strict_templates: bool = False  # StrictUndefined: the tests turn it on
     sqlite_max_page_count: int = 0  # fault injection only: a "full disk" after this many pages
+    knowledge_dir: Path = ROOT / "app" / "data"  # axes, rules, questions, prices, sources (*.toml)
 
     @model_validator(mode="after")
     def _refuse_unsafe_production(self) -> Settings:

@@ -1,4 +1,4 @@
-"""Turn a scored core into words: reasons, gates, advisories, next steps, six-axis text (§6.7–6.8)."""
+"""Turn a scored core into words: reasons, gates, advisories, next steps, the per-axis text (§6.7–6.8)."""
 
 from __future__ import annotations
 
@@ -7,9 +7,10 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from .axes import COST, FIT
 from .cost import PerCall, Preset
 from .model import AnswerValue, Context, Contribution, Core, Question
-from .rules import APPROACHES, AXES, Knowledge
+from .rules import APPROACHES, Knowledge
 from .sensitivity import Counterfactual, Sensitivity
 
 Json = dict[str, Any]
@@ -32,7 +33,7 @@ def explain(
     k: Knowledge, core: Core, weights: Mapping[str, float], preset: Preset, pc: PerCall,
     be: Mapping[str, float | None], closed: bool,
 ) -> Explanation:
-    """Reasons for and against, advisories, next steps and the six-axis sentences."""
+    """Reasons for and against, advisories, next steps and the per-axis sentences."""
     subject = (core.companion or core.primary) if core.forced_by else core.primary
     versus = next((a for a in core.ranking if a not in (core.primary, subject)), None) if core.forced_by else core.runner_up
     found = sorted(_reasons(k, core, weights, subject, versus, preset), key=lambda r: -r["points"])
@@ -57,7 +58,7 @@ def _reasons(
         sign = 1 if c.approach == subject else -1 if c.approach == versus else 0
         if sign == 0 or c.delta == 0:
             continue
-        step = (10 * c.delta / core.max_raw_fit if core.max_raw_fit > 0 else 0.0) if c.axis == "fit" else c.delta
+        step = (10 * c.delta / core.max_raw_fit if core.max_raw_fit > 0 else 0.0) if c.axis == FIT else c.delta
         g = groups.setdefault(c.group, {"points": 0.0, "options": [], "clamped": False, "question": c.question})
         g["points"] += sign * 10 * weights[c.axis] * step
         g["clamped"] = g["clamped"] or (c.approach, c.axis) in core.clamped
@@ -65,7 +66,7 @@ def _reasons(
             g["options"].append(c.option)
     out = [_reason(k, core, gid, g) for gid, g in groups.items()]
     if versus is not None:
-        points = 10 * weights["cost"] * (core.scores[subject]["cost"] - core.scores[versus]["cost"])
+        points = 10 * weights[COST] * (core.scores[subject][COST] - core.scores[versus][COST])
         out.append(_cost_reason(k, core, points, preset))
     return out
 
@@ -128,20 +129,25 @@ def approx(x: float) -> str:
 
 
 def axis_sentences(k: Knowledge, core: Core, preset: Preset, be: Mapping[str, float | None]) -> dict[str, dict[str, str]]:
-    """For every approach and axis, the §6.8 text tailored to the team's answers."""
+    """For every approach and axis, the §6.8 text tailored to the team's answers. An axis with no template (one
+    added to axes.toml with its base scores only) shows the approach's static text, or else the axis help."""
     facts = _facts(k, core, preset, be)
+    helps = {a.key: a.help for a in k.axes}
     out: dict[str, dict[str, str]] = {}
     for a in APPROACHES:
         out[a] = {}
-        for x in AXES:
-            table = k.rules.axis_text[x]
+        for x in k.axis_keys:
+            table = k.rules.axis_text.get(x)
+            if table is None:
+                out[a][x] = f"{k.rules.static[a][x].text}." if x in k.rules.static[a] else helps[x]
+                continue
             own = {"static": k.rules.static[a][x].text, "score": f"{core.scores[a][x]:.1f}", "monthly": f"${core.costs[a]:,.0f}"}
             out[a][x] = table.get(a, table["default"]).format(**facts, **own)
     return out
 
 
 def _facts(k: Knowledge, core: Core, preset: Preset, be: Mapping[str, float | None]) -> dict[str, str]:
-    """The answer-derived words the six-axis templates may use."""
+    """The answer-derived words the per-axis templates may use."""
     a, p = core.answers, k.rules.phrases
     gaps = a["gap_types"]
     assert isinstance(gaps, tuple)

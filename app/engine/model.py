@@ -1,4 +1,6 @@
-"""Enums and frozen dataclasses shared by the engine: approaches, axes, the question bank."""
+"""Enums and frozen dataclasses shared by the engine: approaches, the question bank, rules and axis info.
+
+The axes are no enum: they are data (axes.toml, loaded by axes.py)."""
 
 from __future__ import annotations
 
@@ -20,17 +22,6 @@ class Approach(str, Enum):
     FT_FULL = "FT_FULL"
     HYBRID = "HYBRID"
     INTEGRATION = "INTEGRATION"
-
-
-class Axis(str, Enum):
-    """The six comparison axes (decision-model.md §6.1)."""
-
-    FIT = "fit"
-    DATA = "data"
-    SPEED = "speed"
-    COST = "cost"
-    RISK = "risk"
-    CHANGE = "change"
 
 
 class Kind(str, Enum):

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
-from functools import cached_property
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from .axes import AXES, parse_axes
+from .axes import COST, parse_axes
 from .bank import DATA_DIR, BankError, load_bank, read_toml
 from .conditions import Checker
-from .cost import CORPUS_PARAM, RHO_PARAM, STORE_PARAM, Preset, Provider, parse_prices
+from .cost import CORPUS_PARAM, RHO_PARAM, STORE_PARAM, parse_prices
+from .knowledge import Confidence, Knowledge, Rules
 from .model import (
     Approach,
-    AxisInfo,
     Bank,
     Block,
     ComboRule,
@@ -30,7 +28,6 @@ from .model import (
 )
 
 APPROACHES = tuple(a.value for a in Approach)
-SCORED = tuple(x for x in AXES if x != "cost")
 TEXT_FACTS = frozenset(
     ["static", "score", "gaps", "examples", "quality", "band", "band_note", "eval", "volume", "churn", "sensitivity", "time", "ml", "switch", "calls", "fixed", "monthly", "preset", "break_even", "mode", "provider"]
 )
@@ -42,68 +39,6 @@ CONFIDENCE_KEYS = (
 )
 
 
-@dataclass(frozen=True)
-class Confidence:
-    """Monte-Carlo settings and the thresholds of the confidence label (§6.6)."""
-
-    numbers: Mapping[str, float]
-    axis_order: tuple[str, ...]
-    rule_based: str
-    only_feasible: str
-
-
-@dataclass(frozen=True)
-class Rules:
-    """Everything in rules.toml, validated and with its conditions compiled."""
-
-    version: str
-    labels: Mapping[str, str]
-    static: Mapping[str, Mapping[str, Text]]
-    base: Mapping[str, Mapping[str, float]]
-    ladder: Ladder
-    deltas: Mapping[tuple[str, str], DeltaRule]
-    ignored: Mapping[str, tuple[Condition, str]]
-    combos: tuple[ComboRule, ...]
-    gates: tuple[GateRule, ...]
-    advisories: tuple[Notice, ...]
-    next_steps: tuple[Notice, ...]
-    axis_text: Mapping[str, Mapping[str, str]]
-    phrases: Mapping[str, Mapping[str, str]]
-    confidence: Confidence
-    cost_rules: Mapping[str, Condition]
-    referenced: frozenset[str]
-    breakpoints: Mapping[str, tuple[float, ...]]
-    choices: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Knowledge:
-    """The bank plus validated rules, axes, price presets and provider availability."""
-
-    bank: Bank
-    rules: Rules
-    axes: tuple[AxisInfo, ...]
-    presets: Mapping[str, Preset]
-    default_preset: str
-    providers: Mapping[str, Provider]
-    chart_calls: tuple[float, ...]
-
-    def default_weights(self) -> dict[str, float]:
-        """The default weight of every axis (axes.toml)."""
-        return {a.key: a.weight for a in self.axes}
-
-    @cached_property
-    def choice_rules(self) -> tuple[tuple[str, Condition | None, Mapping[str, DeltaRule]], ...]:
-        """Each choice question in bank order, its `ignored` condition and its delta rule per option: built
-        once, as scoring walks it for every counterfactual (a frozen instance never goes stale)."""
-        r = self.rules
-        return tuple(
-            (q.id, r.ignored[q.id][0] if q.id in r.ignored else None,
-             {o: r.deltas[(q.id, o)] for o in q.option_values() if (q.id, o) in r.deltas})
-            for q in self.bank.questions.values() if q.kind is not Kind.INT
-        )
-
-
 def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
     """Read and validate every data file; raise BankError listing every problem."""
     bank = load_bank(data_dir)
@@ -112,7 +47,7 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
     presets, providers = parse_prices(read_toml("prices.toml", data_dir), raw_sources, problems)
     prices = read_toml("prices.toml", data_dir)
     axes = parse_axes(read_toml("axes.toml", data_dir), raw_sources, problems)
-    rules = Parser(bank, raw_sources, problems).rules(read_toml("rules.toml", data_dir))
+    rules = Parser(bank, raw_sources, problems, [a.key for a in axes]).rules(read_toml("rules.toml", data_dir))
     if problems:
         raise BankError(problems)
     calls = tuple(float(c) for c in prices.get("chart_calls", []))
@@ -120,7 +55,12 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
 
 
 class Parser(Checker):
-    """Validates parsed rules.toml against the bank, appending every problem to one list."""
+    """Validates parsed rules.toml against the bank and the axes of axes.toml, appending every problem to one list."""
+
+    def __init__(self, bank: Bank, sources: Mapping[str, Any], problems: list[str], axes: Sequence[str]) -> None:
+        super().__init__(bank, sources, problems)
+        self.axes = tuple(axes)
+        self.scored = tuple(x for x in self.axes if x != COST)  # cost comes from the cost model, not the rules
 
     def rules(self, raw: Mapping[str, Any]) -> Rules:
         """Build the Rules, checking every section."""
@@ -132,7 +72,7 @@ class Parser(Checker):
         self.known_questions(ignored, "ignored")
         apps = raw.get("approaches", {})
         self.exact(apps, APPROACHES, "approaches")
-        static = {a: {x: self.text(apps.get(a, {}).get(x), f"approach {a} {x}") for x in AXES} for a in APPROACHES}
+        static = self.static(apps)
         combos = tuple(self.combo(c) for c in raw.get("combos", []))
         gates = tuple(self.gate(g) for g in raw.get("gates", []))
         advisories = tuple(self.notice(n, f"A{i}", set()) for i, n in enumerate(raw.get("advisories", []), 1))
@@ -142,13 +82,19 @@ class Parser(Checker):
         return Rules(
             str(raw.get("rules_version", "")), {a: str(apps.get(a, {}).get("label", a)) for a in APPROACHES},
             static, self.base(raw.get("base", {})), ladder, deltas, ignored, combos, gates, advisories, steps,
-            self.axis_text(raw.get("axis_text", {})), self.phrases(raw.get("phrases", {})),
+            self.axis_text(raw.get("axis_text", {}), static), self.phrases(raw.get("phrases", {})),
             self.confidence(raw.get("confidence", {})), cost_rules, frozenset(self.referenced),
             {q: tuple(sorted(t)) for q, t in self.thresholds.items()},
             tuple(str(c.get("text", "")) for c in raw.get("choices", [])),
         )
 
     # ------------------------------------------------------------ sections
+    def static(self, apps: Mapping[str, Any]) -> dict[str, dict[str, Text]]:
+        """The §6.8 text of each approach on each axis the approaches describe: all of them or none, so that an
+        axis can be added with its base scores alone (its report cells then show the axis help)."""
+        described = [x for x in self.axes if any(x in apps.get(a, {}) for a in APPROACHES)]
+        return {a: {x: self.text(apps.get(a, {}).get(x), f"approach {a} {x}") for x in described} for a in APPROACHES}
+
     def base(self, raw: Mapping[str, Any]) -> dict[str, dict[str, float]]:
         """The base matrix: every approach, every scored axis, grounding and sources."""
         self.exact(raw, APPROACHES, "base")
@@ -156,7 +102,7 @@ class Parser(Checker):
         for a in APPROACHES:
             row = raw.get(a, {})
             self.text({"text": row.get("grounding"), "sources": row.get("sources")}, f"base {a}")
-            out[a] = {x: self.number(row.get(x), f"base {a}.{x}") for x in SCORED}
+            out[a] = {x: self.number(row.get(x), f"base {a}.{x}") for x in self.scored}
         return out
 
     def ladder(self, raw: Mapping[str, Any]) -> Ladder:
@@ -164,7 +110,7 @@ class Parser(Checker):
         q, bounds = str(raw.get("question")), [int(b) for b in raw.get("bounds", [])]
         if q not in self.bank.questions or self.bank.questions[q].kind is not Kind.INT:
             self.problems.append(f"ladder: {q!r} is not a numeric question")
-        if bounds != sorted(set(bounds)) or raw.get("axis") not in SCORED:
+        if bounds != sorted(set(bounds)) or raw.get("axis") not in self.scored:
             self.problems.append("ladder: bounds must ascend and the axis must be a scored axis")
         scores = {a: tuple(float(s) for s in v) for a, v in raw.get("scores", {}).items()}
         for a, v in scores.items():
@@ -240,9 +186,11 @@ class Parser(Checker):
         self.placeholders(t.text, facts, nid)
         return Notice(nid, self.when(item.get("when"), nid), t.text, t.sources)
 
-    def axis_text(self, raw: Mapping[str, Any]) -> dict[str, dict[str, str]]:
-        """Per-axis sentence templates with per-approach overrides; placeholders checked."""
-        self.exact(raw, AXES, "axis_text")
+    def axis_text(self, raw: Mapping[str, Any], static: Mapping[str, Mapping[str, Text]]) -> dict[str, dict[str, str]]:
+        """Per-axis sentence templates with per-approach overrides, for axes the approaches describe (the templates
+        start from that {static} text); an axis without one shows the axis help. Placeholders checked."""
+        described = static[APPROACHES[0]]
+        self.problems += [f"axis_text {x}: not an axis the approaches describe" for x in raw if x not in described]
         for axis, table in raw.items():
             if "default" not in table or set(table) - {"default", *APPROACHES}:
                 self.problems.append(f"axis_text {axis}: needs a default and only approach overrides")
@@ -265,9 +213,11 @@ class Parser(Checker):
     def confidence(self, raw: Mapping[str, Any]) -> Confidence:
         """Monte-Carlo settings and label thresholds."""
         numbers = {k: self.number(raw.get(k), f"confidence.{k}") for k in CONFIDENCE_KEYS}
-        order = tuple(str(x) for x in raw.get("mc_axis_order", []))
-        if sorted(order) != sorted(AXES):
-            self.problems.append("confidence: mc_axis_order must list the six axes")
+        listed = tuple(str(x) for x in raw.get("mc_axis_order", []))
+        if len(set(listed)) != len(listed) or not set(listed) <= set(self.axes):
+            self.problems.append("confidence: mc_axis_order must list known axes, each once")
+        # Axes it leaves out are drawn after the listed ones, in axes.toml order: a new axis needs no entry here.
+        order = listed + tuple(x for x in self.axes if x not in listed)
         self.text({"text": raw.get("rule_based"), "sources": raw.get("sources")}, "confidence")
         return Confidence(numbers, order, str(raw.get("rule_based", "")), str(raw.get("only_feasible", "")))
 
@@ -283,14 +233,14 @@ class Parser(Checker):
     # ------------------------------------------------------------ pieces
     def effects(self, item: Mapping[str, Any], where: str, extra: set[str]) -> tuple[Effect, ...]:
         """Axis tables of approach -> delta; the cost axis is computed and takes none."""
-        allowed = {"grounding", "sources", "name", *extra, *SCORED}
+        allowed = {"grounding", "sources", "name", *extra, *self.scored}
         self.problems += [f"{where}: unknown key {k!r}" for k in item if k not in allowed]
         out = []
-        for axis in SCORED:
+        for axis in self.scored:
             for a, d in item.get(axis, {}).items():
                 self.approaches([a], where)
                 out.append(Effect(a, axis, self.number(d, f"{where} {axis}.{a}")))
         return tuple(out)
 
 
-__all__ = ["APPROACHES", "AXES", "Confidence", "Context", "Knowledge", "Rules", "load_knowledge", "parse_axes"]
+__all__ = ["APPROACHES", "Confidence", "Context", "Knowledge", "Rules", "load_knowledge", "parse_axes"]

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from . import explain, sensitivity
+from .axes import COST
 from .cost import (
     CostInputs,
     PerCall,
@@ -19,14 +20,13 @@ from .cost import (
     per_call,
 )
 from .model import Answers, AnswerValue, Core, Kind
-from .rules import APPROACHES, AXES, Knowledge
+from .rules import APPROACHES, Knowledge
 from .sensitivity import Outcome
 from .static import Static, cached_static, static_part
 from .static import _normalise as _normalise  # re-exported: tests check it on its own
 
 ENGINE_VERSION = "1.0.0"
 ORDER = {a: i for i, a in enumerate(APPROACHES)}
-SCORED = tuple(x for x in AXES if x != "cost")
 
 
 class CostPart(NamedTuple):
@@ -126,13 +126,13 @@ def fill_answers(k: Knowledge, answers: Answers) -> dict[str, AnswerValue]:
 
 
 def check_weights(k: Knowledge, weights: Mapping[str, float] | None) -> dict[str, float]:
-    """Weights by axis: all six axes, non-negative, summing to 1 (default: axes.toml)."""
+    """Weights by axis, in axes.toml order: every axis, non-negative, summing to 1 (default: axes.toml)."""
     if weights is None:
         return k.default_weights()
     w = {str(getattr(key, "value", key)): float(v) for key, v in weights.items()}
-    if sorted(w) != sorted(AXES) or min(w.values()) < 0 or abs(sum(w.values()) - 1) > 1e-6:
-        raise ValueError(f"weights must give each of {list(AXES)} a non-negative weight, summing to 1")
-    return {x: w[x] for x in AXES}
+    if sorted(w) != sorted(k.axis_keys) or min(w.values()) < 0 or abs(sum(w.values()) - 1) > 1e-6:
+        raise ValueError(f"weights must give each of {list(k.axis_keys)} a non-negative weight, summing to 1")
+    return {x: w[x] for x in k.axis_keys}
 
 
 def finish(
@@ -141,7 +141,7 @@ def finish(
 ) -> tuple[Core, PerCall, CostInputs]:
     """Steps 5 (cost), 6 and 8–10 of §6.5: cost scores, totals, ranking, primary and companion."""
     cost = _cost_part(k, st.answers, st.flags, preset, overrides, {} if memo is None else memo)
-    scores = {ap: {**st.scores[ap], "cost": cost.scores[ap]} for ap in APPROACHES}
+    scores = {ap: {**st.scores[ap], COST: cost.scores[ap]} for ap in APPROACHES}
     totals, ranking = _rank(k, st, weights, cost.scores)
     primary = _primary(st, totals, ranking)
     others = [ap for ap in ranking if ap != primary]
@@ -189,9 +189,11 @@ def _cost_part(
 
 
 def _rank(k: Knowledge, st: Static, weights: Mapping[str, float], cs: Mapping[str, float]) -> tuple[dict[str, float], tuple[str, ...]]:
-    """Step 6 and 8: weighted totals; the feasible approaches by rounded total, ties in the fixed order."""
-    scored = [(x, weights[x]) for x in SCORED]
-    totals = {ap: 10 * (sum([wx * s[x] for x, wx in scored]) + weights["cost"] * cs[ap]) for ap, s in st.scores.items()}
+    """Step 6 and 8: weighted totals; the feasible approaches by rounded total, ties in the fixed order.
+
+    The scored axes are added in axes.toml order and cost last: float sums depend on the order."""
+    scored = [(x, weights[x]) for x in k.scored_axes]
+    totals = {ap: 10 * (sum([wx * s[x] for x, wx in scored]) + weights[COST] * cs[ap]) for ap, s in st.scores.items()}
     places = int(k.rules.confidence.numbers["tie_decimals"])
     ranking = tuple(sorted((ap for ap in APPROACHES if not st.blocked[ap]), key=lambda ap: (-round(totals[ap], places), ORDER[ap])))
     return totals, ranking

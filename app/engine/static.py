@@ -9,10 +9,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .axes import FIT
 from .model import AnswerValue, Context, Contribution, Effect
-from .rules import APPROACHES, AXES, Knowledge
-
-NON_FIT = tuple(x for x in AXES if x not in ("fit", "cost"))
+from .rules import APPROACHES, Knowledge
 
 
 @dataclass(frozen=True)
@@ -114,13 +113,14 @@ def _recorded(
 
 
 def _normalise(scores: dict[str, dict[str, float]]) -> tuple[float, set[tuple[str, str]]]:
-    """Step 5: clamp non-fit axes to [0, 10]; max-normalise fit over all six (reading 10)."""
-    top = max(s["fit"] for s in scores.values())
+    """Step 5: max-normalise fit over all approaches (reading 10); clamp every other scored axis (the keys of
+    the base matrix, so a new axis is clamped too) to [0, 10]."""
+    top = max(s[FIT] for s in scores.values())
     clamped = set()
     for ap, s in scores.items():
-        s["fit"] = 10 * max(0.0, s["fit"]) / top if top > 0 else 0.0
-        for x in NON_FIT:
-            if not 0 <= s[x] <= 10:
+        s[FIT] = 10 * max(0.0, s[FIT]) / top if top > 0 else 0.0
+        for x in s:
+            if x != FIT and not 0 <= s[x] <= 10:
                 clamped.add((ap, x))
                 s[x] = min(10.0, max(0.0, s[x]))
     return top, clamped

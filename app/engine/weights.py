@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
+from .axes import COST, FIT
+
 # Saaty's random consistency index for n = 1…10 [D1].
 RANDOM_INDEX = (0.0, 0.0, 0.58, 0.90, 1.12, 1.24, 1.32, 1.41, 1.45, 1.49)
 CR_LIMIT = 0.10
@@ -141,7 +143,7 @@ def ahp(axes: Sequence[str], judgments: Mapping[tuple[str, str], float]) -> Ahp:
 
 def fit_too_low(weights: Mapping[str, float], threshold: float = FIT_WARNING) -> bool:
     """The guard-rail of §6.1: warn when fit carries less than a quarter of the weight."""
-    return weights.get("fit", 0.0) < threshold
+    return weights.get(FIT, 0.0) < threshold
 
 
 def totals_under(payload: Mapping[str, Any], weights: Mapping[str, float], axes: Sequence[str]) -> dict[str, float]:
@@ -163,7 +165,7 @@ class Ranked:
 
 def score_order(axes: Sequence[str]) -> list[str]:
     """The axes in the engine's summation order: every scored axis, then cost."""
-    return [x for x in axes if x != "cost"] + ["cost"]
+    return [x for x in axes if x != COST] + [COST]
 
 
 def compact(payload: Mapping[str, Any], axes: Sequence[str]) -> Ranked:

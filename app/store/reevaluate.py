@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.engine.rules import AXES, Knowledge
+from app.engine.rules import Knowledge
 from app.engine.weights import primary_of, weight_vector
 from app.store import admins as admin_repo
 from app.store.models import Assessment, Result
@@ -118,11 +118,13 @@ class Change:
 
 @dataclass(frozen=True)
 class Impact:
-    """How many stored results the draft would change, and which (the first LIST_LIMIT)."""
+    """How many stored results the draft would change, and which (the first LIST_LIMIT). `unranked` counts those
+    that cannot be re-ranked, such as results scored before an axis was added: they have no score on it."""
 
     total: int
     changed: int
     changes: list[Change]
+    unranked: int = 0
 
 
 class PreviewCache:
@@ -130,12 +132,15 @@ class PreviewCache:
 
     def __init__(self) -> None:
         self._rows: dict[int, admin_repo.PreviewRow] = {}
+        self._axes: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
-    def rows(self, session: Session) -> list[admin_repo.PreviewRow]:
-        """Every stored result's preview row: new ones loaded, deleted ones forgotten."""
+    def rows(self, session: Session, axes: Sequence[str]) -> list[admin_repo.PreviewRow]:
+        """Every stored result's preview row over `axes`: new ones loaded, deleted ones forgotten."""
         with self._lock:
-            fresh = admin_repo.preview_rows(session, after_id=max(self._rows, default=0))
+            if tuple(axes) != self._axes:  # rows are built for one list of axes (one knowledge per app)
+                self._rows, self._axes = {}, tuple(axes)
+            fresh = admin_repo.preview_rows(session, axes, after_id=max(self._rows, default=0))
             self._rows.update((row.id, row) for row in fresh)
             alive = admin_repo.result_ids(session)
             for gone in set(self._rows) - alive:
@@ -148,11 +153,11 @@ def preview_impact(
 ) -> Impact:
     """Re-rank every stored result under the draft weights (its own stored scores and gates) and compare."""
     places = int(knowledge.rules.confidence.numbers["tie_decimals"])
-    vector = weight_vector(weights, AXES)
-    rows = cache.rows(session)
+    vector = weight_vector(weights, knowledge.axis_keys)
+    rows = cache.rows(session, knowledge.axis_keys)
     found = [(row, new) for row in rows if row.ranked is not None
              and (new := primary_of(row.ranked, vector, places)) != row.recommendation]
     labels = admin_repo.labels_of(session, assessment_ids=sorted({r.assessment_id for r, _ in found[:LIST_LIMIT]}))
     changes = [Change(r.id, r.assessment_id, *labels.get(r.assessment_id, ("?", "?")), r.recommendation, new)
                for r, new in found[:LIST_LIMIT]]
-    return Impact(len(rows), len(found), changes)
+    return Impact(len(rows), len(found), changes, sum(row.ranked is None for row in rows))

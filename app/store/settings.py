@@ -11,7 +11,7 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from app.engine.cost import Preset
-from app.engine.rules import AXES, Knowledge
+from app.engine.rules import Knowledge
 from app.store.db import Database
 from app.store.models import ActivePreset, PricePreset, WeightDraft, WeightSet
 
@@ -19,11 +19,12 @@ ACTIVE_ID = 1  # the single row of active_preset
 
 
 def current_weights(session: Session, knowledge: Knowledge) -> tuple[dict[str, float], int | None]:
-    """The newest published weights and their version, or the axes.toml defaults and None."""
+    """The newest published weights and their version, or the axes.toml defaults and None. A set published before
+    an axis was added gives it its default weight (Knowledge.complete_weights)."""
     newest = latest_weight_set(session)
     if newest is None:
         return knowledge.default_weights(), None
-    return {x: float(newest.weights[x]) for x in AXES}, newest.version
+    return knowledge.complete_weights(newest.weights), newest.version
 
 
 def latest_weight_set(session: Session) -> WeightSet | None:

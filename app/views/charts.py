@@ -11,9 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.web.render import money, number
-
-AXIS_ORDER = ("fit", "data", "speed", "cost", "risk", "change")
+from app.views.format import count_word, money, number
 
 # One fixed look per approach, shared by both charts and the legends. The dash patterns go into the
 # stroke-dasharray presentation attribute; colours come from the .series-* classes in report.css.
@@ -69,9 +67,9 @@ def legend_item(approach: str, label: str, note: str = "") -> dict[str, Any]:
 
 
 def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[str, str]) -> dict[str, Any]:
-    """A six-axis radar (0–10 on every axis) of the given approaches, with its table and summary."""
+    """A radar over the result's axes (0–10 on every axis) of the given approaches, with its table and summary."""
     width, height, cx, cy, radius = 600, 460, 300, 232, 158
-    axes = _axes(result)
+    axes = result_axes(result)
     rows = {a["id"]: a for a in result["approaches"]}
     n = len(axes)
 
@@ -111,7 +109,7 @@ def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[
     return {
         "id": "radar", "width": width, "height": height, "cx": cx, "cy": cy, "rings": rings, "spokes": spokes,
         "labels": axis_labels, "ticks": ticks, "series": series, "table": table,
-        "title": f"Six-axis comparison of {names}",
+        "title": f"{count_word(n).capitalize()}-axis comparison of {names}", "axes_word": count_word(n),
         "summary": radar_summary(result, series_ids, labels, axes),
     }
 
@@ -119,7 +117,7 @@ def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[
 def radar_summary(result: Mapping[str, Any], ids: Sequence[str], labels: Mapping[str, str], axes: Sequence[Mapping[str, str]]) -> str:
     """The text alternative: who leads on which axes, comparing the first two series."""
     rows = {a["id"]: a for a in result["approaches"]}
-    intro = "Scores from 0 to 10 on six axes, higher is better. "
+    intro = f"Scores from 0 to 10 on {count_word(len(axes))} axes, higher is better. "
     if not ids:
         return intro + "No approach to show."
     first = ids[0]
@@ -231,15 +229,17 @@ def cost_summary(result: Mapping[str, Any], labels: Mapping[str, str], calls: Se
     return " ".join(parts)
 
 
-def _axes(result: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The axes in chart order, with their labels from the result."""
-    known = {a["key"]: a for a in result.get("axes", [])}
-    return [{"key": k, "label": known.get(k, {}).get("label", k.title())} for k in AXIS_ORDER]
+def result_axes(result: Mapping[str, Any]) -> list[dict[str, str]]:
+    """The axes the result was scored on, in its order, with label and help. A report draws them from its own
+    snapshot, never from today's axes.toml: results made before an axis was added still show the axes they have.
+    (A payload without its axes list falls back to the keys of its weights.)"""
+    listed = result.get("axes") or [{"key": key} for key in result.get("weights", {})]
+    return [{"key": a["key"], "label": a.get("label") or a["key"].title(), "help": a.get("help", "")} for a in listed]
 
 
 def _status_note(result: Mapping[str, Any], approach: str) -> str:
     """'recommended', 'companion', 'runner-up' or 'blocked by G2' for a series label."""
-    row = next((a for a in result["approaches"] if a["id"] == approach), {})
+    row: Mapping[str, Any] = next((a for a in result["approaches"] if a["id"] == approach), {})
     if approach == result.get("primary"):
         return "recommended"
     if approach == result.get("companion"):

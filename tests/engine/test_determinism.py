@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from app.engine.rules import AXES, Knowledge, load_knowledge
+from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.engine.sensitivity import dirichlet
+
+AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 
 ANSWERS: dict[str, Any] = {
     "gap_types": ["behavior", "knowledge"], "failure_mode": "breaks_repeatedly", "prompt_maturity": "systematic",

@@ -19,7 +19,7 @@ import pytest
 
 from app.engine import flow
 from app.engine.model import Kind
-from app.engine.rules import AXES, Knowledge, load_knowledge
+from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
 
 GOLDEN = Path(__file__).with_name("golden_results.jsonl.xz")  # one "id<TAB>json" line per case
@@ -66,9 +66,9 @@ def random_cases(k: Knowledge) -> list[dict[str, Any]]:
                 answers[q.id] = rng.choice(q.option_values())
         case: dict[str, Any] = {"id": f"R{i:02d}", "answers": answers}
         if i % 4 == 1:
-            raw = [rng.random() + 0.01 for _ in AXES]
-            raw[rng.randrange(len(AXES))] = 0.0 if i % 8 == 1 else raw[0]
-            case["weights"] = {x: r / sum(raw) for x, r in zip(AXES, raw)}
+            raw = [rng.random() + 0.01 for _ in k.axis_keys]
+            raw[rng.randrange(len(k.axis_keys))] = 0.0 if i % 8 == 1 else raw[0]
+            case["weights"] = {x: r / sum(raw) for x, r in zip(k.axis_keys, raw)}
         if i % 5 == 2:
             case["preset"] = rng.choice(sorted(k.presets))
         if i % 7 == 3:

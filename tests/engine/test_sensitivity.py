@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from app.engine import sensitivity
-from app.engine.rules import APPROACHES, AXES, Knowledge, load_knowledge
+from app.engine.rules import APPROACHES, Knowledge, load_knowledge
 from app.engine.scoring import evaluate, score
+
+AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
 CASES = {
@@ -71,18 +73,19 @@ def test_flips_skip_an_axis_whose_weight_is_one(k: Knowledge) -> None:
 def test_monte_carlo_is_seeded_and_cached(k: Knowledge) -> None:
     weights = tuple(k.default_weights()[x] for x in AXES)
     order = k.rules.confidence.axis_order
-    first = sensitivity.dirichlet(weights, 2000, 20.0, 20260101, order)
+    first = sensitivity.dirichlet(weights, 2000, 20.0, 20260101, order, AXES)
     sensitivity.dirichlet.cache_clear()
-    second = sensitivity.dirichlet(weights, 2000, 20.0, 20260101, order)
+    second = sensitivity.dirichlet(weights, 2000, 20.0, 20260101, order, AXES)
     assert first == second and len(first) == 2000
     assert all(abs(sum(w) - 1) < 1e-9 for w in first[:50])
-    assert sensitivity.dirichlet(weights, 2000, 20.0, 20260101, order) is second
-    assert sensitivity.dirichlet(weights, 2000, 20.0, 7, order) != first
+    assert sensitivity.dirichlet(weights, 2000, 20.0, 20260101, order, AXES) is second
+    assert sensitivity.dirichlet(weights, 2000, 20.0, 7, order, AXES) != first
 
 
 def test_monte_carlo_keeps_zero_weights_at_zero() -> None:
     weights = (0.5, 0.5, 0.0, 0.0, 0.0, 0.0)
-    draws = sensitivity.dirichlet(weights, 100, 20.0, 20260101, ("fit", "data", "speed", "risk", "change", "cost"))
+    order = ("fit", "data", "speed", "risk", "change", "cost")
+    draws = sensitivity.dirichlet(weights, 100, 20.0, 20260101, order, AXES)
     assert all(w[2:] == (0.0, 0.0, 0.0, 0.0) for w in draws)
 
 
@@ -93,7 +96,7 @@ def test_stability_counts_draws_where_the_primary_stays_first(k: Knowledge) -> N
     for w in draws:
         totals = {a: sum(wi * core.scores[a][x] for wi, x in zip(w, AXES)) for a in core.ranking}
         firsts.append(max(core.ranking, key=lambda a: (round(totals[a], 9), -APPROACHES.index(a))) == core.primary)
-    assert sensitivity.stability(core.scores, core.ranking, core.primary, draws) == pytest.approx(sum(firsts) / 6)
+    assert sensitivity.stability(core.scores, core.ranking, core.primary, draws, AXES) == pytest.approx(sum(firsts) / 6)
 
 
 def test_confidence_labels(k: Knowledge) -> None:
