@@ -26,8 +26,8 @@ test: $(VENV)/.test                      # the whole default suite (engine, rout
 test-slow: $(VENV)/.test                 # load and fault suites (bounded, loopback only; .ci/run runs them)
 	$(PYTEST) -m "load or faults" -s
 
-lint: $(VENV)/.test                      # type-check the pure engine (mypy --strict) and lint everything (ruff)
-	$(VENV)/bin/mypy app/engine && $(VENV)/bin/ruff check app tests bench
+lint: $(VENV)/.test                      # type-check app/ (mypy --strict) and lint everything (ruff, line length included)
+	$(VENV)/bin/mypy && $(VENV)/bin/ruff check app tests bench migrations
 
 bench: $(VENV)/.test                     # speed, memory and page weight side by side with a bare Starlette app
 	$(PY) -m bench.run

@@ -10,17 +10,16 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.engine.rules import load_knowledge
-from app.routes import api, health, report, team, wizard
-from app.routes.admin import overview as admin
+from app.routes import admin, api, health, report, team, wizard
 from app.settings import Settings, get_settings
 from app.store import migrate
 from app.store.db import Database
 from app.store.settings import CurrentSettings
 from app.web import errors
-from app.web.cache import LRU
 from app.web.guard import Guard
 from app.web.limits import RateLimit
 from app.web.render import QuestionFragments, make_templates
+from app.web.report_pages import ReportPages
 from app.web.static import CachedStatic
 from app.web.timing import Timing
 
@@ -41,10 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Tunewise API", version="1.0.0", lifespan=lifespan, docs_url="/docs", redoc_url=None)
     app.state.settings, app.state.db = settings, db
-    app.state.knowledge = load_knowledge()
+    app.state.knowledge = load_knowledge(settings.knowledge_dir)
     app.state.bank = app.state.knowledge.bank
     app.state.current_settings = CurrentSettings(db, app.state.knowledge)
-    app.state.report_cache = LRU(settings.report_cache_size)
+    app.state.report_pages = ReportPages(settings.report_cache_size)
     app.state.templates = make_templates(settings)
     app.state.templates.globals["question_html"] = QuestionFragments(app.state.templates, app.state.bank.sources)
     errors.install(app)

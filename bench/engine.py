@@ -74,7 +74,8 @@ def preview_figures(knowledge: Knowledge, sizes: tuple[int, ...] = (1_000, 10_00
                     started = time.perf_counter()
                     impact = preview_impact(session, knowledge, weights, cache)
                     cold = time.perf_counter() - started
-                    warm = min(timeit.repeat(lambda w=weights, c=cache: preview_impact(session, knowledge, w, c), number=1, repeat=3))
+                    warm = min(timeit.repeat(lambda w=weights, c=cache: preview_impact(session, knowledge, w, c),
+                                             number=1, repeat=3))
             finally:
                 db.dispose()
             out[str(size)] = {"results": impact.total, "changed": impact.changed, "cold_ms": round(cold * 1000, 1),

@@ -14,8 +14,8 @@ from . import load, teams
 
 PACKAGES = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "jinja2", "sqlalchemy", "sqlmodel", "pydantic")
 ASSET_RE = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
-ROUTE_ORDER = ("hello_0", "hello_1", "hello_2", "hello_3", "step_page", "step_fragment", "submit", "submit_htmx", "finish",
-               "report_page", "report_json", "api_create", "healthz", "scale_step_1k", "scale_step_100k",
+ROUTE_ORDER = ("hello_0", "hello_1", "hello_2", "hello_3", "step_page", "step_fragment", "submit", "submit_htmx",
+               "finish", "report_page", "report_json", "api_create", "healthz", "scale_step_1k", "scale_step_100k",
                "scale_report_1k", "scale_report_100k")
 KB = 1000  # targets in kB are decimal: 30 KB = 30,000 bytes
 
@@ -26,7 +26,8 @@ def page_weights(base: str, step_path: str, report_path: str) -> dict[str, Any]:
     assets = ASSET_RE.findall(page.decode())
     parts = {"page": load.weight(base, step_path), **{a: load.weight(base, a) for a in assets}}
     return {
-        "first_step_with_assets": {"raw": sum(p["raw"] for p in parts.values()), "gzip": sum(p["gzip"] for p in parts.values()),
+        "first_step_with_assets": {"raw": sum(p["raw"] for p in parts.values()),
+                                   "gzip": sum(p["gzip"] for p in parts.values()),
                                    "parts": parts},
         "step_fragment": load.weight(base, step_path, {"HX-Request": "true"}),
         "report_page": load.weight(base, report_path),
@@ -54,7 +55,8 @@ def machine() -> dict[str, Any]:
         "nproc": int(subprocess.run(["nproc"], capture_output=True, text=True, check=False).stdout.strip() or 0),
         "cpu": cpu, "python": platform.python_version(), "sqlite": sqlite3.sqlite_version, "wrk": wrk,
         "packages": versions, "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "commit": git("rev-parse", "--short", "HEAD"), "uncommitted_changes": len(git("status", "--porcelain").splitlines()),
+        "commit": git("rev-parse", "--short", "HEAD"),
+        "uncommitted_changes": len(git("status", "--porcelain").splitlines()),
     }
 
 
@@ -158,16 +160,19 @@ def table(data: dict[str, Any]) -> str:
     sc, pv = e["score"], e["impact_preview"]
     out += ["", f"Engine: score() median {sc['median_ms']} ms over {sc['cases']} fixtures (min {sc['min_ms']}, "
             f"max {sc['max_ms']} = {sc['max_case']}); impact preview ({pv['function']}) "
-            + "; ".join(f"{n} results: cold {pv[n]['cold_ms']:g} ms, warm {pv[n]['warm_ms']:g} ms" for n in ("1000", "10000")),
+            + "; ".join(f"{n} results: cold {pv[n]['cold_ms']:g} ms, warm {pv[n]['warm_ms']:g} ms"
+                        for n in ("1000", "10000")),
             "Scale 100k ÷ 1k: " + "; ".join(
                 f"{p}: server mean ×{v['server_mean_ratio']} (×{v['server_mean_ratio_normalised']} hello-normalised), "
                 f"wrk p50 ×{v['client_p50_ratio']}, req/s ×{v['rps_ratio']}" for p, v in data["scale"].items()),
-            f"Peak RSS of the Tunewise worker after the 1k, POST and 50-teams runs: {data['rss_kb']['VmHWM'] / 1024:.1f} MB (VmHWM). "
+            "Peak RSS of the Tunewise worker after the 1k, POST and 50-teams runs: "
+            f"{data['rss_kb']['VmHWM'] / 1024:.1f} MB (VmHWM). "
             f"Bare hello runs: {', '.join(f'{h:,}' for h in data['hello_rps']['runs'])} req/s (max ÷ min "
             f"{data['hello_rps']['spread']}: background load; each ratio uses the two hello runs around its route). "
             f"Load average during the run: {min(f['loadavg'] for f in routes.values()):.1f}–"
             f"{max(f['loadavg'] for f in routes.values()):.1f}.",
             *teams.table(data["teams"]),
             "", "| Target | value | limit | met |", "|---|---:|---:|:---:|"]
-    out += [f"| {t['target']} | {t['value']:g} | {t['limit']} | {'yes' if t['met'] else '**no**'} |" for t in data["targets"]]
+    out += [f"| {t['target']} | {t['value']:g} | {t['limit']} | {'yes' if t['met'] else '**no**'} |"
+            for t in data["targets"]]
     return "\n".join(out)

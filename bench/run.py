@@ -1,7 +1,8 @@
 """`make bench`: Tunewise side by side with a bare Starlette "hello", same load, same core, one run.
 
 Order: seed 1,000 stored assessments → hello → Tunewise GET routes and the 1k scale pair (and page weights) → hello
-→ POST routes (their pools seeded now), 50 simulated teams (reliability.md §5.1), server timings, peak RSS → hello → grow to 100,000 → Tunewise restarted,
+→ POST routes (their pools seeded now), 50 simulated teams (reliability.md §5.1), server timings, peak RSS → hello
+→ grow to 100,000 → Tunewise restarted,
 the 100k scale pair → hello → engine figures in-process. Each route's ratio divides by the mean of the two hello
 runs around its block, so drifting background load cancels as far as it can. Prints one table and writes
 bench/results.json. Loopback only; about 3½ minutes."""
@@ -50,7 +51,8 @@ class Bench:
         return str(path)
 
     def measure(self, key: str, label: str, server: Server, script: str, args: list[str], *,
-                seconds: float = SECONDS, warmup: bool = True, check: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
+                seconds: float = SECONDS, warmup: bool = True,
+                check: Callable[[dict[str, Any]], dict[str, Any]] | None = None) -> None:
         """Warm up (GETs), clear the server histograms, run wrk, read the server histograms of this run."""
         if warmup:
             load.wrk(server.url, script, args, seconds=WARMUP_SECONDS, connections=CONNECTIONS)
@@ -91,7 +93,8 @@ class Bench:
         self.measure(f"scale_report_{size}", f"report page, {size} stored", server, "get.lua",
                      self.get_args(report_file), seconds=SCALE_SECONDS)
 
-    def post_check(self, seeded: seed.Seeded, pool: str, before: int, results_before: int | None = None) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def post_check(self, seeded: seed.Seeded, pool: str, before: int,
+                   results_before: int | None = None) -> Callable[[dict[str, Any]], dict[str, Any]]:
         """After a POST run: writes the database accepted (sum of versions) against wrk's ok count."""
         tokens = [edit for edit, _ in seeded.pools[pool]]
 
@@ -117,8 +120,10 @@ class Bench:
             self.measure("step_page", "step page (full)", server, "get.lua", self.get_args(step_file))
             self.measure("step_fragment", "step fragment (htmx)", server, "get.lua", self.get_args(step_file, "htmx"))
             self.measure("report_page", "report page", server, "get.lua", self.get_args(report_file))
-            self.measure("report_json", "report .json", server, "get.lua", self.get_args(self.write("json.txt", [r + ".json" for r in reports])))
-            self.measure("healthz", "/healthz", server, "get.lua", self.get_args(self.write("healthz.txt", ["/healthz"])))
+            self.measure("report_json", "report .json", server, "get.lua",
+                         self.get_args(self.write("json.txt", [r + ".json" for r in reports])))
+            self.measure("healthz", "/healthz", server, "get.lua",
+                         self.get_args(self.write("healthz.txt", ["/healthz"])))
             self.scale_pair(server, "1k", reports)
             seed.add_pools(seeded, seed.WRITE_POOLS, server_stopped=False)
             self.hello()
@@ -137,14 +142,17 @@ class Bench:
             lines = []
             for row, (edit, _) in enumerate(seeded.pools[pool]):
                 slug = SLUGS[row % len(SLUGS)]
-                body = f"csrf_token={csrf}&version={{version}}&idem={{idem}}&" + seeded.form_answers(self.knowledge, row, slug)
+                body = (f"csrf_token={csrf}&version={{version}}&idem={{idem}}&"
+                        + seeded.form_answers(self.knowledge, row, slug))
                 lines.append(f"/a/{edit}/{slug}\t{body}")
             before = seed.versions(seeded.path, [e for e, _ in seeded.pools[pool]])
             label = "step submit (POST, 303)" if mode == "form" else "step submit (POST, htmx)"
             self.measure(key, label, server, "post.lua",
-                         [self.write(f"{key}.txt", lines), mode, ok, "/a/" if mode == "form" else "-", csrf, origin, key],
+                         [self.write(f"{key}.txt", lines), mode, ok, "/a/" if mode == "form" else "-", csrf, origin,
+                          key],
                          warmup=False, check=self.post_check(seeded, pool, before))
-        lines = [f"/a/{edit}/finish\tcsrf_token={csrf}&version={{version}}&expires=30" for edit, _ in seeded.pools["finish"]]
+        lines = [f"/a/{edit}/finish\tcsrf_token={csrf}&version={{version}}&expires=30"
+                 for edit, _ in seeded.pools["finish"]]
         before = seed.versions(seeded.path, [e for e, _ in seeded.pools["finish"]])
         self.measure("finish", "finish (score + snapshot)", server, "post.lua",
                      [self.write("finish.txt", lines), "form", "303", "/r/", csrf, origin, "finish"],

@@ -23,9 +23,10 @@ from app.store import migrate, results
 from app.store.db import Database
 from app.store.models import Result
 from app.store.settings import resolve
-from app.web.guard import new_token, token_hash
+from app.store.tokens import new_token, token_hash
 
-FIXTURES = (ROOT / "tests" / "fixtures" / "public-scenarios.jsonl", ROOT / "tests" / "fixtures" / "published-cases.jsonl")
+FIXTURES = (ROOT / "tests" / "fixtures" / "public-scenarios.jsonl",
+            ROOT / "tests" / "fixtures" / "published-cases.jsonl")
 READ_POOLS = {"step": 200, "report": 250}  # topped up with finished assessments to 1,000 stored
 # Seeded after the 1k scale runs, large enough that an 8 s run does not wrap round: each row then gets exactly one
 # write, at version 0. On a much faster machine post.lua wraps round with version + 1; a row's second request could
@@ -35,7 +36,8 @@ WRITE_POOLS = {"submit": 4_000, "submit_htmx": 4_000, "finish": 1_500}
 
 def fixtures() -> list[dict[str, Any]]:
     """Every fixture scenario (answers as the API takes them)."""
-    return [json.loads(line) for path in FIXTURES for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [json.loads(line) for path in FIXTURES for line in path.read_text(encoding="utf-8").splitlines()
+            if line.strip()]
 
 
 @dataclass
@@ -75,7 +77,8 @@ def create(directory: Path, knowledge: Knowledge) -> Seeded:
             typed, errors = flow.check_answers(knowledge.bank, case["answers"])
             assert not errors, (case["id"], errors)
             with db.read() as session:
-                scored = results.snapshot_fields(resolve(session, knowledge), knowledge, answers=typed, assumptions=None)
+                scored = results.snapshot_fields(resolve(session, knowledge), knowledge, answers=typed,
+                                                 assumptions=None)
             with db.write() as session:
                 assessment, _ = repo.create_assessment(session, team=f"Team {case['id']}", title=case["title"][:200])
                 repo.save_step(session, assessment=assessment, step="api", answers=typed, version=0, idem="",
@@ -109,7 +112,8 @@ def clone(conn: sqlite3.Connection, templates: Sequence[int], edit_hashes: Seque
     when view_hashes is given, their result and one view link each. One transaction."""
     start = conn.execute("SELECT COALESCE(MAX(id), 0) FROM assessment").fetchone()[0] + 1
     last_result = conn.execute("SELECT COALESCE(MAX(id), 0) FROM result").fetchone()[0]
-    conn.execute("CREATE TEMP TABLE IF NOT EXISTS clone_map (fid INTEGER PRIMARY KEY, tid INTEGER, ehash TEXT, vhash TEXT)")
+    conn.execute("CREATE TEMP TABLE IF NOT EXISTS clone_map "
+                 "(fid INTEGER PRIMARY KEY, tid INTEGER, ehash TEXT, vhash TEXT)")
     conn.execute("BEGIN")
     conn.execute("DELETE FROM clone_map")
     conn.executemany("INSERT INTO clone_map VALUES (?, ?, ?, ?)", (

@@ -21,7 +21,8 @@ STEP_ANSWERS: dict[str, dict[str, Any]] = {
              "knowledge_churn": "monthly", "citations_required": "no"},
     "output": {"format_strictness": "moderate", "monthly_calls": "60000", "fixed_prompt_tokens": "6000"},
     "constraints": {"data_sensitivity": "internal", "training_data_policy": "cloud_with_controls",
-                    "ml_capacity": "managed_only", "time_to_first_version": "weeks", "model_switch_likelihood": "medium"},
+                    "ml_capacity": "managed_only", "time_to_first_version": "weeks",
+                    "model_switch_likelihood": "medium"},
 }
 STEPS = tuple(STEP_ANSWERS)
 
@@ -29,7 +30,8 @@ STEPS = tuple(STEP_ANSWERS)
 def start(client: TestClient, team: str = "Support", title: str = "Replies sound robotic") -> str:
     """Start an assessment from the landing page; returns the edit token."""
     token = csrf_of(client.get("/").text)
-    response = client.post("/assessments", data={"csrf_token": token, "team": team, "title": title}, follow_redirects=False)
+    response = client.post("/assessments", data={"csrf_token": token, "team": team, "title": title},
+                           follow_redirects=False)
     assert response.status_code == 303, response.text
     return response.headers["location"].split("/")[2]
 

@@ -15,7 +15,8 @@ from .scenarios import ALL
 def run(*args: str) -> subprocess.CompletedProcess:
     """Run `tunewise ARGS` as a separate process, with no database configured."""
     env = {"PATH": "/usr/bin:/bin", "TUNEWISE_DATABASE_URL": "sqlite:////nonexistent/dir/never.db"}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
 
 
 def test_score_prints_an_acceptable_result_for_every_scenario(tmp_path: Path) -> None:

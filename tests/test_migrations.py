@@ -10,13 +10,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import MetaData, Table, create_engine, func, inspect, select
 from sqlmodel import SQLModel
 
-from app.engine.rules import AXES, load_knowledge
+from app.engine.rules import load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.engine.weights import rank_inputs
 from app.store import migrate
 from app.store.db import make_engine
 
 from .scenarios import ALL
+
+AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 
 
 def test_upgrade_head_matches_the_models(database_url: str) -> None:
@@ -79,7 +81,8 @@ def test_0003_fills_rank_inputs_of_stored_results_and_downgrades(database_url: s
     engine = create_engine(database_url)
     assert "rank_inputs" not in {c["name"] for c in inspect(engine).get_columns("result")}
     with engine.connect() as connection:  # the column went without the rows (or their links) going too
-        counts = [connection.execute(select(func.count()).select_from(tables[n])).scalar() for n in ("result", "share_link")]
+        counts = [connection.execute(select(func.count()).select_from(tables[n])).scalar()
+                  for n in ("result", "share_link")]
     assert counts == [2, 2]
     engine.dispose()
     migrate.upgrade(database_url)

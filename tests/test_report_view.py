@@ -1,4 +1,4 @@
-"""The read-only report: context, rendered page, SVG charts, exports and the JSON schema of the snapshot.
+"""The read-only report: context, rendered page and SVG charts (the exports: tests/views/test_exports.py).
 
 Every public scenario is scored for real, turned into a snapshot like the one the routes store, and the
 page is rendered through the application's own Jinja environment with strict undefined.
@@ -10,7 +10,7 @@ import copy
 import html
 import json
 import re
-from datetime import date, datetime
+from datetime import datetime
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,13 +20,12 @@ import pytest
 from app.engine.rules import load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.settings import ROOT, Settings
-from app.views.exports import SCHEMA_ID, decision_record, md_text, snapshot_json
+from app.views.format import money
 from app.views.report import report_context
 from app.views.wizard import answer_text
-from app.web.render import make_templates, money
+from app.web.render import make_templates
 
 FIXTURES = Path(__file__).parent / "fixtures" / "public-scenarios.jsonl"
-SCHEMA = ROOT / "app" / "data" / "result.schema.json"
 SCENARIOS = [json.loads(line) for line in FIXTURES.read_text().splitlines() if line.strip()]
 IDS = [s["id"] for s in SCENARIOS]
 AXIS_HEADERS = ("Fit", "Data", "Iteration speed", "Recurring cost", "Risk", "What changes")
@@ -288,6 +287,13 @@ def test_report_templates_stay_small() -> None:
         assert len(partial.read_text().splitlines()) <= 60, partial.name
 
 
+def test_footer_states_database_timestamps_in_utc() -> None:
+    """SQLite hands back naive UTC datetimes; the page shows them as UTC."""
+    snap = snapshot("S01", created_at="2026-11-21T09:15:00.123456", expires_at=datetime(2026, 12, 21, 9, 15))
+    page = text_of(render(snap))
+    assert "Snapshot of 2026-11-21 09:15 UTC; this link expires 2026-12-21 09:15 UTC." in page
+
+
 # ---------------------------------------------------------------- charts
 
 
@@ -306,181 +312,6 @@ def test_radar_geometry_is_computed_in_python() -> None:
     assert chart["series"][0]["dash"] != chart["series"][1]["dash"]
     assert chart["series"][0]["marker"] != chart["series"][1]["marker"]
     assert "leads" in chart["summary"]
-
-
-# ---------------------------------------------------------------- decision record (Markdown)
-
-
-MADR_HEADINGS = (
-    "## Context and Problem Statement", "## Decision Drivers", "## Considered Options", "## Decision Outcome",
-    "### Consequences", "## Pros and Cons of the Options", "## More Information",
-)
-
-
-@pytest.mark.parametrize("sid", IDS)
-def test_decision_record_is_madr(sid: str) -> None:
-    snap = snapshot(sid)
-    result = snap["result"]
-    md = decision_record(snap, knowledge().bank)
-    assert md.startswith("# ")
-    for heading in MADR_HEADINGS:
-        assert f"\n{heading}\n" in md
-    assert "* Status: proposed" in md and "* Date: 2026-11-21" in md
-    labels = {a["id"]: a["label"] for a in result["approaches"]}
-    assert f"Chosen option: “{labels[result['primary']]}" in md
-    for a in result["approaches"]:
-        assert f"### {a['label']}\n" in md
-        assert f"{a['label']}: {a['total']:.1f} points of 100" in md
-    for name in ("Fit (weight", "Recurring cost (weight"):
-        assert name in md
-    assert f"Rules version: {result['rules_version']}" in md and "Weights: defaults" in md
-    assert result["cost"]["preset"]["as_of"] in md
-
-
-def test_decision_record_neutralises_user_text() -> None:
-    snap = snapshot("S01", team="<script>alert(1)</script>\n# Owned", title="[x](javascript:alert(1)) ![i](http://e/x.png) `code`")
-    md = decision_record(snap, knowledge().bank)
-    assert "<script" not in md and "</script>" not in md
-    assert "](javascript:" not in md and "[x](" not in md and "![i](" not in md
-    assert "\n# Owned" not in md
-    assert "`code`" not in md
-    assert "&lt;script&gt;" in md and "\\[x\\]" in md
-
-
-def test_md_text_escapes() -> None:
-    assert md_text("a<b>&c") == "a&lt;b&gt;&amp;c"
-    assert md_text("[l](u)") == "\\[l\\]\\(u\\)"
-    assert md_text("line\nbreak\u202e") == "line break"
-    assert md_text("`x` *y* _z_ |t| ~s~ #h") == "\\`x\\` \\*y\\* \\_z\\_ \\|t\\| \\~s\\~ \\#h"
-
-
-# ---------------------------------------------------------------- JSON export and its schema
-
-
-def validate(instance: Any, schema: dict[str, Any], root: dict[str, Any], path: str = "$") -> list[str]:
-    """A small JSON Schema (2020-12) validator for exactly the keywords result.schema.json uses."""
-    errors: list[str] = []
-    known = {"$schema", "$id", "$defs", "title", "description", "$ref", "type", "enum", "const", "required",
-             "properties", "additionalProperties", "propertyNames", "items", "minItems", "maxItems", "minimum",
-             "maximum", "minLength", "anyOf", "format"}
-    unknown = set(schema) - known
-    assert not unknown, f"validator does not implement {unknown}"
-    if "$ref" in schema:
-        target: Any = root
-        for part in schema["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        errors += validate(instance, target, root, path)
-    types = schema.get("type")
-    if types is not None:
-        allowed = types if isinstance(types, list) else [types]
-        checks = {
-            "object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
-            "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool), "null": lambda v: v is None,
-            "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-            "number": lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
-        }
-        if not any(checks[t](instance) for t in allowed):
-            return errors + [f"{path}: expected {types}, got {type(instance).__name__}"]
-    if "enum" in schema and instance not in schema["enum"]:
-        errors.append(f"{path}: {instance!r} not in {schema['enum']}")
-    if "const" in schema and instance != schema["const"]:
-        errors.append(f"{path}: {instance!r} != {schema['const']!r}")
-    if "anyOf" in schema and all(validate(instance, s, root, path) for s in schema["anyOf"]):
-        errors.append(f"{path}: matches none of anyOf")
-    if isinstance(instance, (int, float)) and not isinstance(instance, bool):
-        if "minimum" in schema and instance < schema["minimum"]:
-            errors.append(f"{path}: {instance} < {schema['minimum']}")
-        if "maximum" in schema and instance > schema["maximum"]:
-            errors.append(f"{path}: {instance} > {schema['maximum']}")
-    if isinstance(instance, str):
-        if len(instance) < schema.get("minLength", 0):
-            errors.append(f"{path}: shorter than {schema['minLength']}")
-        fmt = schema.get("format")
-        try:
-            if fmt == "date-time":
-                datetime.fromisoformat(instance)
-                assert "T" in instance
-            elif fmt == "date":
-                date.fromisoformat(instance)
-        except (ValueError, AssertionError):
-            errors.append(f"{path}: not a valid {fmt}")
-    if isinstance(instance, list):
-        if len(instance) < schema.get("minItems", 0) or len(instance) > schema.get("maxItems", len(instance)):
-            errors.append(f"{path}: wrong number of items ({len(instance)})")
-        if "items" in schema:
-            for i, item in enumerate(instance):
-                errors += validate(item, schema["items"], root, f"{path}[{i}]")
-    if isinstance(instance, dict):
-        errors += [f"{path}: missing {key!r}" for key in schema.get("required", []) if key not in instance]
-        props = schema.get("properties", {})
-        for key, value in instance.items():
-            if "propertyNames" in schema:
-                errors += validate(key, schema["propertyNames"], root, f"{path}.<{key}>")
-            if key in props:
-                errors += validate(value, props[key], root, f"{path}.{key}")
-            elif schema.get("additionalProperties") is False:
-                errors.append(f"{path}: unexpected {key!r}")
-            elif isinstance(schema.get("additionalProperties"), dict):
-                errors += validate(value, schema["additionalProperties"], root, f"{path}.{key}")
-    return errors
-
-
-@lru_cache(maxsize=1)
-def result_schema() -> dict[str, Any]:
-    return json.loads(SCHEMA.read_text())
-
-
-@pytest.mark.parametrize("sid", IDS)
-def test_snapshot_json_matches_schema(sid: str) -> None:
-    doc = json.loads(json.dumps(snapshot_json(snapshot(sid, expires_at="2026-12-21T09:15:00+00:00"))))
-    assert doc["schema"] == SCHEMA_ID
-    assert doc["result"] == _result(sid)
-    assert validate(doc, result_schema(), result_schema()) == []
-
-
-def test_schema_validation_can_fail() -> None:
-    good = json.loads(json.dumps(snapshot_json(snapshot("S01"))))
-    schema = result_schema()
-    broken = []
-    for mutate in (
-        lambda d: d.pop("result"),
-        lambda d: d.__setitem__("schema", "tunewise.result/0"),
-        lambda d: d["result"].__setitem__("primary", "MAGIC"),
-        lambda d: d["result"]["approaches"][0].__setitem__("total", "75.9"),
-        lambda d: d["result"]["approaches"].pop(),
-        lambda d: d["result"]["confidence"].__setitem__("stability", 1.5),
-        lambda d: d["weights"].__setitem__("vibes", 0.1),
-        lambda d: d.__setitem__("created_at", "yesterday"),
-        lambda d: d["result"]["cost"]["monthly"].__setitem__("GPT5", 1.0),
-    ):
-        doc = copy.deepcopy(good)
-        mutate(doc)
-        broken.append(validate(doc, schema, schema))
-    assert all(broken), broken
-
-
-def test_schema_is_valid_2020_12_and_agrees_with_a_full_validator() -> None:
-    jsonschema_rs = pytest.importorskip("jsonschema_rs")  # installed with schemathesis; no new dependency
-    schema = result_schema()
-    jsonschema_rs.meta.validate(schema)
-    validator = jsonschema_rs.Draft202012Validator(schema, validate_formats=True)
-    for sid in IDS:
-        doc = json.loads(json.dumps(snapshot_json(snapshot(sid))))
-        assert validator.is_valid(doc), [e.message for e in validator.iter_errors(doc)][:3]
-    bad = json.loads(json.dumps(snapshot_json(snapshot("S01"))))
-    bad["result"]["primary"] = "MAGIC"
-    assert not validator.is_valid(bad)
-
-
-def test_snapshot_json_normalises_database_timestamps() -> None:
-    """SQLite hands back naive UTC datetimes; the export states the offset, as RFC 3339 requires."""
-    snap = snapshot("S01", created_at="2026-11-21T09:15:00.123456", expires_at=datetime(2026, 12, 21, 9, 15))
-    doc = snapshot_json(snap)
-    assert doc["created_at"] == "2026-11-21T09:15:00.123456+00:00"
-    assert doc["expires_at"] == "2026-12-21T09:15:00+00:00"
-    assert validate(doc, result_schema(), result_schema()) == []
-    page = text_of(render(snap))
-    assert "Snapshot of 2026-11-21 09:15 UTC; this link expires 2026-12-21 09:15 UTC." in page
 
 
 def test_team_cost_overrides_are_marked() -> None:

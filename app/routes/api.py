@@ -10,11 +10,10 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.engine import flow
-from app.routes.report import shared_snapshot
-from app.store import assessments as repo
-from app.store import results
+from app.store import assessments, results
 from app.views.exports import snapshot_json
-from app.web.deps import BankDep, DbDep, inline_on_sqlite
+from app.web.deps import BankDep, CurrentSettingsDep, DbDep, KnowledgeDep, SettingsDep, shared_or_404
+from app.web.execution import blocking
 from app.web.forms import clean_text
 
 router = APIRouter(prefix="/api", tags=["assessments"])
@@ -68,8 +67,9 @@ class ValidationErrors(BaseModel):
 
 @router.post("/assessments", status_code=201, response_model=AssessmentCreated,
              responses={422: {"model": ValidationErrors}, 429: {"description": "Rate limited (Retry-After)"}})
-@inline_on_sqlite
-def create_assessment(body: AssessmentIn, request: Request, db: DbDep, bank: BankDep) -> Any:
+@blocking
+def create_assessment(body: AssessmentIn, request: Request, db: DbDep, bank: BankDep, settings: SettingsDep,
+                      knowledge: KnowledgeDep, current: CurrentSettingsDep) -> Any:
     """Score a complete set of answers: stores the assessment and an immutable result, returns both links."""
     answers, errors = flow.check_answers(bank, body.answers)
     team, team_error = clean_text(body.team, 120, "team name")
@@ -78,21 +78,23 @@ def create_assessment(body: AssessmentIn, request: Request, db: DbDep, bank: Ban
     if errors:
         return JSONResponse({"detail": "Invalid request.", "errors": errors}, status_code=422)
     costs = body.cost_assumptions.model_dump(exclude_none=True) if body.cost_assumptions else None
-    current = request.app.state.current_settings.get()  # score before taking the write lock
-    fields = results.snapshot_fields(current, request.app.state.knowledge, answers=answers, assumptions=costs)
+    # Score before taking the write lock.
+    fields = results.snapshot_fields(current.get(), knowledge, answers=answers, assumptions=costs)
     with db.write() as session:
-        assessment, edit = repo.create_assessment(session, team=team, title=title)
-        repo.save_step(session, assessment=assessment, step="api", answers=answers, version=0, idem="",
-                       extra={"status": "complete", "cost_assumptions": costs or None})
+        assessment, edit = assessments.create_assessment(session, team=team, title=title)
+        assessments.save_step(session, assessment=assessment, step="api", answers=answers, version=0, idem="",
+                              extra={"status": "complete", "cost_assumptions": costs or None})
+        assert assessment.id is not None
         _, view = results.store_result(session, assessment_id=assessment.id, fields=fields,
-                                       days=request.app.state.settings.share_link_days or None)
+                                       days=settings.share_link_days or None)
     base = str(request.base_url).rstrip("/")
     return {"edit_url": f"{base}/a/{edit}", "view_url": f"{base}/r/{view}", "json_url": f"{base}/r/{view}.json",
             "result": fields["payload"]}
 
 
 @router.get("/results/{view_token}", responses={404: {"description": "Unknown, revoked or expired link"}})
-def get_result(view_token: str, db: DbDep) -> JSONResponse:
+@blocking
+def get_result(request: Request, view_token: str, db: DbDep) -> JSONResponse:
     """The snapshot behind a view link, as in the report's .json export."""
-    _, snap = shared_snapshot(db, view_token)
+    _, snap = shared_or_404(db, view_token)
     return JSONResponse(json.loads(json.dumps(snapshot_json(snap))))

@@ -6,16 +6,17 @@ import json
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Text, func, type_coerce
 from sqlmodel import Session, col, select
 
-from app.engine.rules import APPROACHES, AXES
+from app.engine.rules import APPROACHES
 from app.engine.weights import Ranked, rank_inputs, ranked_from_inputs
 from app.store.models import AdminUser, Assessment, AuditEvent, Result, SetupToken
-from app.web.admin_guard import email_problem, hash_password, normalise_email, password_problem
-from app.web.guard import new_token, token_hash
+from app.store.passwords import email_problem, hash_password, normalise_email, password_problem
+from app.store.sessions import revoke_sessions
+from app.store.tokens import new_token, token_hash
 
 SETUP_TTL = timedelta(hours=1)
 PAGE_SIZE = 25
@@ -62,6 +63,25 @@ def audit_actions(session: Session) -> list[str]:
 
 
 # ------------------------------------------------------------------ accounts
+def stored_counts(session: Session) -> dict[str, int]:
+    """How many assessments and results are stored."""
+    return {"assessments": int(session.exec(select(func.count()).select_from(Assessment)).one()),
+            "results": int(session.exec(select(func.count()).select_from(Result)).one())}
+
+
+def deactivate_admin(session: Session, *, admin_id: int, now: datetime) -> tuple[AdminUser, int | None] | None:
+    """Deactivate an account and end its sessions: the account and how many sessions ended (None when it was
+    inactive already); None when there is no such admin."""
+    account = session.get(AdminUser, admin_id)
+    if account is None:
+        return None
+    if not account.active:
+        return account, None
+    account.active = False
+    session.add(account)
+    return account, revoke_sessions(session, admin_id=admin_id, now=now)
+
+
 def admin_count(session: Session) -> int:
     """How many admin accounts exist (active or not)."""
     return session.exec(select(func.count()).select_from(AdminUser)).one()
@@ -195,14 +215,15 @@ def _preview_paths() -> list[str]:
     return ["$.forced_by"] + [f"$.approaches[{i}].{f}" for i in range(len(APPROACHES)) for f in PREVIEW_FIELDS]
 
 
-def preview_rows(session: Session, *, after_id: int = 0) -> list[PreviewRow]:
-    """Every stored result with an id above after_id, as compact Ranked rows (from the slim rank_inputs column).
+def preview_rows(session: Session, axes: Sequence[str], *, after_id: int = 0) -> list[PreviewRow]:
+    """Every stored result with an id above after_id, as compact Ranked rows over `axes` (the knowledge's) from the
+    slim rank_inputs column; a result scored without one of them gets no Ranked row (it cannot be re-ranked).
     The JSON is fetched as text and each row's is decoded and dropped at once: little is left for the GC to scan."""
     query = (select(col(Result.id), col(Result.assessment_id), col(Result.recommendation),
                     type_coerce(col(Result.rank_inputs), Text)).where(col(Result.id) > after_id).order_by(col(Result.id)))
-    rows = session.exec(query).all()
-    unfilled = _inputs_from_payload(session, [rid for rid, _, _, raw in rows if raw is None])
-    return [PreviewRow(rid, aid, rec, _ranked(rec, _json(raw) if raw is not None else unfilled.get(rid)))
+    rows = cast(list[tuple[int, int, str, str | None]], session.exec(query).all())  # ids of stored rows: never None
+    unfilled = _inputs_from_payload(session, [rid for rid, _, _, raw in rows if raw is None], axes)
+    return [PreviewRow(rid, aid, rec, _ranked(rec, _json(raw) if raw is not None else unfilled.get(rid), axes))
             for rid, aid, rec, raw in rows]
 
 
@@ -211,28 +232,31 @@ def _json(raw: Any) -> Any:
     return json.loads(raw) if isinstance(raw, str) else raw
 
 
-def _inputs_from_payload(session: Session, ids: Sequence[int], chunk: int = 500) -> dict[int, dict[str, Any]]:
+def _inputs_from_payload(
+    session: Session, ids: Sequence[int], axes: Sequence[str], chunk: int = 500
+) -> dict[int, dict[str, Any]]:
     """rank_inputs read from the payload, for rows stored without them (one parse per row, in the database)."""
     if session.get_bind().dialect.name == "sqlite":  # one json_extract with many paths: a single parse per row
         picked: Any = func.json_extract(Result.payload, *_preview_paths())
     else:
         picked = func.json_build_array(*[col(Result.payload)[("forced_by",)]] + [
             col(Result.payload)[("approaches", i, f)] for i in range(len(APPROACHES)) for f in PREVIEW_FIELDS])
-    out = {}
+    out: dict[int, dict[str, Any]] = {}
     for at in range(0, len(ids), chunk):
-        for rid, raw in session.exec(select(col(Result.id), picked).where(col(Result.id).in_(ids[at:at + chunk]))):
+        for rid, raw in cast(list[tuple[int, Any]], session.exec(select(col(Result.id), picked).where(col(Result.id).in_(ids[at:at + chunk]))).all()):
             values = _json(raw)
             rows = [dict(zip(PREVIEW_FIELDS, values[i:i + 3])) for i in range(1, len(values), 3)]
-            out[rid] = rank_inputs({"forced_by": values[0], "approaches": rows}, AXES)
+            out[rid] = rank_inputs({"forced_by": values[0], "approaches": rows}, axes)
     return out
 
 
-def _ranked(recommendation: str, inputs: dict[str, Any] | None) -> Ranked | None:
-    """A Ranked row from a result's rank_inputs (None when an approach lacks its id, blocked flag or a score)."""
+def _ranked(recommendation: str, inputs: dict[str, Any] | None, axes: Sequence[str]) -> Ranked | None:
+    """A Ranked row from a result's rank_inputs (None when an approach lacks its id, blocked flag or a score on
+    one of `axes`, as a result stored before an axis was added does)."""
     if inputs is None or len(inputs.get("approaches") or ()) != len(APPROACHES):
         return None
     try:
-        return ranked_from_inputs(inputs, recommendation, AXES)
+        return ranked_from_inputs(inputs, recommendation, axes)
     except (KeyError, TypeError, ValueError):
         return None
 

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, bindparam, delete, func, update
+from sqlalchemy import select as core_select  # sqlmodel.select types at most a few columns
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, select
 
 from app.store.models import Answer, Assessment, Submission, utcnow
-from app.web.guard import new_token, token_hash
+from app.store.tokens import new_token, token_hash
 
 if TYPE_CHECKING:
     from app.store.db import Database
@@ -61,7 +60,7 @@ class Draft:
 _DRAFT_COLUMNS = [Assessment.__table__.c[name] for name in Draft.__dataclass_fields__]  # type: ignore[attr-defined]
 # One statement for the assessment and its answers (a LEFT JOIN: a draft without answers still has its row), built
 # once; Database.fetch runs it as one consistent snapshot.
-STATE = (select(*_DRAFT_COLUMNS, Answer.__table__.c.question_id, Answer.__table__.c.value)  # type: ignore[attr-defined]
+STATE = (core_select(*_DRAFT_COLUMNS, Answer.__table__.c.question_id, Answer.__table__.c.value)  # type: ignore[attr-defined]
          .select_from(Assessment.__table__.outerjoin(  # type: ignore[attr-defined]
              Answer.__table__, Answer.__table__.c.assessment_id == Assessment.__table__.c.id))  # type: ignore[attr-defined]
          .where(Assessment.__table__.c.edit_token_hash == bindparam("token_hash")))  # type: ignore[attr-defined]
@@ -116,8 +115,7 @@ def save_step(
         connection.execute(UPSERT_ANSWER[connection.dialect.name == "postgresql"], [
             {"aid": assessment_id, "qid": qid, "value": _jsonable(value), "at": now} for qid, value in answers.items()])
     connection.execute(ADD_SUBMISSION, {
-        "aid": assessment_id, "step": step, "idem": idem or new_token(), "version": version + 1,
-        "digest": payload_digest(answers), "at": now})
+        "aid": assessment_id, "step": step, "idem": idem or new_token(), "version": version + 1, "at": now})
     return version + 1
 
 
@@ -131,7 +129,8 @@ def _bump_version(connection: Connection, *, assessment_id: int, expected: int, 
                   extra: Mapping[str, Any] | None) -> None:
     """The versioned UPDATE (on PostgreSQL it row-locks the assessment): a Conflict when the version moved."""
     bump = BUMP_VERSION.values(**extra) if extra else BUMP_VERSION
-    if connection.execute(bump, {"aid": assessment_id, "expected": expected, "new": expected + 1, "at": now}).rowcount != 1:
+    if connection.execute(bump, {"aid": assessment_id, "expected": expected, "new": expected + 1,
+                                 "at": now}).rowcount != 1:
         raise Conflict()
 
 
@@ -154,13 +153,8 @@ BUMP_VERSION = (update(_ASSESSMENT)
 IDEM_SEEN = select(Submission.__table__.c.id).where(Submission.__table__.c.idem == bindparam("idem"))  # type: ignore[attr-defined]
 ADD_SUBMISSION = Submission.__table__.insert().values(  # type: ignore[attr-defined]
     assessment_id=bindparam("aid"), step=bindparam("step"), idem=bindparam("idem"), version=bindparam("version"),
-    payload_sha256=bindparam("digest"), created_at=bindparam("at"))
+    created_at=bindparam("at"))
 
-
-def payload_digest(answers: Mapping[str, Any]) -> str:
-    """A stable SHA-256 of one set of answers (for the load tests' "nothing lost" count)."""
-    canonical = json.dumps(_jsonable(answers), sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def _bump(session: Session, *, assessment: Assessment, expected: int, **changes: Any) -> int:
@@ -187,7 +181,7 @@ def count_assessments(session: Session) -> int:
     return int(session.exec(select(func.count()).select_from(Assessment)).one())
 
 
-def _id(assessment: Assessment) -> int:
+def _id(assessment: Assessment | Draft) -> int:
     """The primary key of a stored assessment."""
     assert assessment.id is not None
     return assessment.id

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import fcntl
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
-from anyio import to_thread
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine, make_url
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.sql import Select
 from sqlmodel import Session, create_engine
 
-T = TypeVar("T")
+# A locked, full or unreachable database: the web layer answers 503 for it, never 500.
+DatabaseUnavailable = OperationalError
 SQLITE_PRAGMAS = (
     "PRAGMA journal_mode=WAL",
     "PRAGMA synchronous=FULL",  # answers are user input that cannot be re-derived
@@ -71,7 +72,8 @@ class Prepared:
         compiled = statement.compile(dialect=dialect)
         self.sql = compiled.string
         self.names = compiled.positiontup  # None for named paramstyles (psycopg)
-        self.processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in statement.selected_columns]
+        self.processors = [c.type.dialect_impl(dialect).result_processor(dialect, None)
+                           for c in statement.selected_columns]
 
     def args(self, params: dict[str, Any]) -> Any:
         """The parameters in the driver's paramstyle."""
@@ -132,16 +134,6 @@ class Database:
         first = prepared.decode(rows[0])
         return [first, *(first[:repeated] + prepared.decode(row, repeated) for row in rows[1:])]
 
-    async def run(self, work: Callable[[], T]) -> T:
-        """Blocking database work for an async route: inline on SQLite, in the threadpool on PostgreSQL.
-
-        SQLite calls are local and take well under a millisecond, and in a thread they cost more than they save:
-        each call releases the GIL, and a thread waits up to the 5 ms switch interval to take it back while the event
-        loop renders. Under 50 teams a submit held the write lock ~5 ms instead of ~1.6 and queued submits waited
-        ~100 ms (bench/README.md). PostgreSQL calls are network round trips, which the threadpool overlaps."""
-        if self.is_sqlite:
-            return work()
-        return await to_thread.run_sync(work)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
@@ -166,6 +158,11 @@ class Database:
                     yield
                 finally:
                     fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def ping(self) -> None:
+        """Run a trivial query; raises when the database cannot answer."""
+        with self.engine.connect() as connection:
+            connection.exec_driver_sql("SELECT 1")
 
     def dispose(self) -> None:
         """Close every pooled connection."""

@@ -62,7 +62,6 @@ class Submission(SQLModel, table=True):
     step: str = Field(max_length=32)
     idem: str = Field(max_length=64, unique=True)
     version: int
-    payload_sha256: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
 
 

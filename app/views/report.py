@@ -14,9 +14,9 @@ from typing import Any
 
 from app.engine.model import Bank
 from app.views import charts
+from app.views.format import count_word, number, percent
 from app.views.report_appendix import answer_sections, cited_sources, versions
 from app.views.report_cost import cost_section
-from app.web.render import number, percent
 
 RULE_BASED = "rule-based"
 ONLY_FEASIBLE = "High (only feasible option)"
@@ -30,6 +30,7 @@ def report_context(snapshot: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
     preset = preset_of(snapshot)
     rows = approach_rows(result, labels)
     radar_ids = radar_series(result)
+    axes = axes_of(result, snapshot.get("weights") or result.get("weights", {}))
     return {
         "team": snapshot.get("team", ""),
         "title": snapshot.get("title", ""),
@@ -38,7 +39,7 @@ def report_context(snapshot: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
         "newer_exists": bool(snapshot.get("newer_exists")),
         "headline": headline(result, labels),
         "og": og_meta(snapshot, result, labels),
-        "axes": axes_of(result, snapshot.get("weights") or result.get("weights", {})),
+        "axes": axes, "axes_word": count_word(len(axes)),
         "approaches": rows,
         "blocked": [r for r in rows if r["blocked"]],
         "gates": result.get("gates", []),
@@ -145,13 +146,8 @@ def og_meta(snapshot: Mapping[str, Any], result: Mapping[str, Any], labels: Mapp
 
 
 def axes_of(result: Mapping[str, Any], weights: Mapping[str, float]) -> list[dict[str, Any]]:
-    """The six axes in report order, with label, help and weight."""
-    known = {a["key"]: a for a in result.get("axes", [])}
-    return [
-        {"key": k, "label": known.get(k, {}).get("label", k.title()), "help": known.get(k, {}).get("help", ""),
-         "weight": weights.get(k)}
-        for k in charts.AXIS_ORDER
-    ]
+    """The result's own axes in report order, with label, help and weight."""
+    return [{**a, "weight": weights.get(a["key"])} for a in charts.result_axes(result)]
 
 
 def approach_rows(result: Mapping[str, Any], labels: Mapping[str, str]) -> list[dict[str, Any]]:
@@ -159,6 +155,7 @@ def approach_rows(result: Mapping[str, Any], labels: Mapping[str, str]) -> list[
     ranking = list(result.get("ranking", []))
     gates = {g["id"]: g for g in result.get("gates", [])}
     texts = result.get("axis_text", {})
+    keys = [a["key"] for a in charts.result_axes(result)]
 
     def place(a: Mapping[str, Any]) -> tuple[int, float]:
         if a["id"] == result["primary"]:
@@ -176,7 +173,7 @@ def approach_rows(result: Mapping[str, Any], labels: Mapping[str, str]) -> list[
             "id": a["id"], "label": labels[a["id"]], "total": a["total"], "monthly_cost": a.get("monthly_cost"),
             "blocked": bool(a.get("blocked")), "blocked_by": blocked_by,
             "blocked_ids": ", ".join(a.get("blocked_by", [])), "status": status,
-            "cells": [{"key": k, "score": a["scores"].get(k), "text": texts.get(a["id"], {}).get(k, "")} for k in charts.AXIS_ORDER],
+            "cells": [{"key": k, "score": a["scores"].get(k), "text": texts.get(a["id"], {}).get(k, "")} for k in keys],
         })
     return rows
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from typing import Any
 
-from app.web.render import money, number, percent
+from app.views.format import money, number, percent
 
 CAVEATS = (
     "Prices are defaults, editable by admins: this report uses the {name} preset, dated {as_of}.",

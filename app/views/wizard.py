@@ -8,6 +8,8 @@ from typing import Any
 from app.engine import flow
 from app.engine.model import Bank, Kind, Question
 
+EXPIRY_CHOICES = ((7, "in 7 days"), (30, "in 30 days"), (90, "in 90 days"), (180, "in 180 days"), (0, "never"))
+
 
 def display_values(stored: Mapping[str, Any]) -> dict[str, list[str]]:
     """Stored typed answers as the lists of strings the form controls compare against."""
@@ -73,3 +75,34 @@ def review_sections(bank: Bank, token: str, stored: Mapping[str, Any]) -> list[d
 def labels(bank: Bank) -> dict[str, str]:
     """Question id → label, for the error summary."""
     return {qid: q.label for qid, q in bank.questions.items()}
+
+
+def step_context(
+    bank: Bank, assessment: Any, stored: Mapping[str, Any], token: str, slug: str, values: Mapping[str, list[str]],
+    *, errors: Mapping[str, str], notice: str, saved: bool, idem: str, edit_url: str,
+) -> dict[str, Any]:
+    """What a step page shows: its questions with their values and errors, the stepper, progress and saved state."""
+    step = bank.step(slug)
+    progress = flow.progress(bank, step)
+    previous = flow.previous_slug(bank, slug)
+    return {
+        "assessment": assessment, "step": step, "questions": bank.step_questions(slug), "current": values,
+        "errors": errors, "labels": labels(bank), "sources": bank.sources, "notice": notice,
+        "progress": progress, "action": f"/a/{token}/{slug}", "version": assessment.version, "idem": idem,
+        "back_href": f"/a/{token}/{previous}" if previous else "", "extra_template": "",
+        "stepper": stepper(bank, token, slug, set(stored)), "oob": False,
+        "saved_at": assessment.updated_at if assessment.version else None,
+        "edit_url": edit_url, "manage_href": f"/a/{token}/manage",
+        "announce": ("There is a problem: " if errors else ("Saved. " if saved else "")) + progress,
+    }
+
+
+def review_context(bank: Bank, assessment: Any, token: str, stored: Mapping[str, Any]) -> dict[str, Any]:
+    """What the check-answers page shows: every answer with a Change link, and the finish form."""
+    return {
+        "assessment": assessment, "sections": review_sections(bank, token, stored),
+        "stepper": stepper(bank, token, flow.REVIEW, set(stored)), "oob": False,
+        "finish_action": f"/a/{token}/finish", "finish_label": "Get the recommendation",
+        "version": assessment.version, "expiry_choices": EXPIRY_CHOICES,
+        "back_href": f"/a/{token}/{flow.slugs(bank)[-1]}",
+    }

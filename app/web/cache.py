@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
@@ -34,12 +34,16 @@ class LRU(Generic[V]):
             while len(self._items) > self.size:
                 self._items.popitem(last=False)
 
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._items)
+
     def clear(self) -> None:
         """Forget everything."""
         with self._lock:
             self._items.clear()
 
-    def drop(self, predicate: callable[[Hashable], bool]) -> None:  # type: ignore[valid-type]
+    def drop(self, predicate: Callable[[Hashable], bool]) -> None:
         """Forget every entry whose key matches (a revoked link's result)."""
         with self._lock:
             for key in [k for k in self._items if predicate(k)]:

@@ -7,10 +7,10 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.store.db import DatabaseUnavailable
 from app.web.render import render
 
 log = logging.getLogger("tunewise.errors")
@@ -56,7 +56,7 @@ async def validation_error(request: Request, exc: Exception) -> Response:
 def install(app: FastAPI) -> None:
     """Register the handlers on the app."""
     app.add_exception_handler(HTTPException, http_error)
-    app.add_exception_handler(OperationalError, database_error)
+    app.add_exception_handler(DatabaseUnavailable, database_error)
     app.add_exception_handler(RequestValidationError, validation_error)
 
 

@@ -1,10 +1,8 @@
-"""Capability tokens, CSRF (architecture.md §10, one recipe) and the security header set."""
+"""CSRF (architecture.md §10, one recipe) and the security header set."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
-import secrets
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl
@@ -12,6 +10,8 @@ from urllib.parse import parse_qsl
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.store.tokens import new_token
 
 CSRF_COOKIE = "csrftoken"
 CSRF_FIELD = "csrf_token"
@@ -27,15 +27,6 @@ CSP = (
 CAPABILITY_PREFIXES = ("/a/", "/r/")
 NO_STORE_PREFIXES = ("/a/", "/r/", "/admin", "/api/")
 
-
-def new_token() -> str:
-    """A capability token: 256 random bits, URL-safe (43 characters)."""
-    return secrets.token_urlsafe(32)
-
-
-def token_hash(token: str) -> str:
-    """The SHA-256 hex digest under which a token is stored; the token itself never is."""
-    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def same_token(a: str, b: str) -> bool:
@@ -152,7 +143,8 @@ class Guard:
             return None if content_type == "application/json" else _reject(415, "Send application/json.")
         if scope["method"] != "POST":  # no form routes take PUT/PATCH/DELETE: the header token, then the router's 405
             sent_header = headers.get(CSRF_HEADER, "")
-            return None if cookie and sent_header and same_token(cookie, sent_header) else _reject(403, "Missing security token.")
+            return (None if cookie and sent_header and same_token(cookie, sent_header)
+                    else _reject(403, "Missing security token."))
         if content_type != FORM_TYPE:
             return _reject(415, f"Send {FORM_TYPE}.")
         try:

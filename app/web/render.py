@@ -1,9 +1,8 @@
-"""The Jinja environment, the one render() helper, the htmx test and the template filters."""
+"""The Jinja environment, the one render() helper and the htmx test; the filters come from app/views/format.py."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 
 from fastapi import Request
@@ -13,6 +12,7 @@ from markupsafe import Markup
 
 from app.engine.model import Question, Source
 from app.settings import ROOT, Settings
+from app.views.format import money, number, percent, points, utc
 from app.web.cache import LRU
 
 
@@ -45,7 +45,8 @@ class QuestionFragments:
         html = self._cache.get(key) if self._fresh() else None
         if html is None:
             own = {question.id: list(key[1])} if key[1] else {}
-            html = self._macros().module.question_field(question, own, {question.id: key[2]} if key[2] else {}, self._sources)
+            macros: Any = self._macros().module  # a template module: its macros are attributes mypy cannot see
+            html = macros.question_field(question, own, {question.id: key[2]} if key[2] else {}, self._sources)
             self._cache.put(key, html)
         return html
 
@@ -92,34 +93,3 @@ def render(
     response.headers["Vary"] = "HX-Request"
     response.headers.update(headers or {})
     return response
-
-
-def number(value: float | int | None, digits: int = 0) -> str:
-    """1234567 → '1,234,567'; None → '—'."""
-    return "—" if value is None else f"{value:,.{digits}f}"
-
-
-def money(value: float | None) -> str:
-    """A monthly cost in dollars: '$1,234.56' (whole dollars from $10,000)."""
-    if value is None:
-        return "—"
-    return f"${value:,.0f}" if abs(value) >= 10_000 else f"${value:,.2f}"
-
-
-def percent(value: float | None) -> str:
-    """0.853 → '85 %'."""
-    return "—" if value is None else f"{value * 100:.0f} %"
-
-
-def points(value: float | None) -> str:
-    """A score on 0–100 with one decimal."""
-    return "—" if value is None else f"{value:.1f}"
-
-
-def utc(value: datetime | str | None) -> str:
-    """A timestamp shown as 'YYYY-MM-DD HH:MM UTC'."""
-    if value is None:
-        return "—"
-    if isinstance(value, str):
-        value = datetime.fromisoformat(value)
-    return value.strftime("%Y-%m-%d %H:%M UTC")

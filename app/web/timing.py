@@ -13,7 +13,8 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Bucket upper bounds in milliseconds: fine below 10 ms, where the targets are.
-BOUNDS = tuple([0.25 * i for i in range(1, 41)] + [12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, 10000])
+BOUNDS = tuple([0.25 * i for i in range(1, 41)]
+               + [12, 15, 20, 25, 30, 40, 50, 75, 100, 150, 200, 300, 500, 1000, 2000, 5000, 10000])
 ENDPOINT = "/_timings"
 
 
@@ -43,7 +44,8 @@ class Histogram:
     def summary(self) -> dict[str, Any]:
         """Count, mean, p50 and p99 in milliseconds."""
         mean = self.total_ms / self.total if self.total else 0.0
-        return {"count": self.total, "mean_ms": round(mean, 3), "p50_ms": self.percentile(0.5), "p99_ms": self.percentile(0.99)}
+        return {"count": self.total, "mean_ms": round(mean, 3), "p50_ms": self.percentile(0.5),
+                "p99_ms": self.percentile(0.99)}
 
 
 class Timing:
@@ -76,7 +78,8 @@ class Timing:
 
     def _record(self, scope: Scope, status: int, ms: float) -> None:
         """Add one duration under its route (and its status class, so 4xx and 5xx stay visible)."""
-        route = getattr(scope.get("route"), "path", None) or ("/static" if scope["path"].startswith("/static") else "unmatched")
+        route = (getattr(scope.get("route"), "path", None)
+                 or ("/static" if scope["path"].startswith("/static") else "unmatched"))
         key = f"{scope['method']} {route} {status // 100}xx"
         with self.lock:
             self.routes.setdefault(key, Histogram()).add(ms)

@@ -44,7 +44,8 @@ def upgrade() -> None:
     sa.Column('question_id', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('value', sa.JSON(), nullable=False),
     sa.Column('updated_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_answer_assessment_id_assessment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_answer_assessment_id_assessment'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_answer')),
     sa.UniqueConstraint('assessment_id', 'question_id', name=op.f('uq_answer_assessment_id'))
     )
@@ -63,7 +64,8 @@ def upgrade() -> None:
     sa.Column('engine_version', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),
     sa.Column('payload', sa.JSON(), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_result_assessment_id_assessment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_result_assessment_id_assessment'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_result'))
     )
     with op.batch_alter_table('result', schema=None) as batch_op:
@@ -79,7 +81,8 @@ def upgrade() -> None:
     sa.Column('version', sa.Integer(), nullable=False),
     sa.Column('payload_sha256', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
-    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'], name=op.f('fk_submission_assessment_id_assessment'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['assessment_id'], ['assessment.id'],
+                            name=op.f('fk_submission_assessment_id_assessment'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_submission')),
     sa.UniqueConstraint('idem', name=op.f('uq_submission_idem'))
     )
@@ -93,7 +96,8 @@ def upgrade() -> None:
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.Column('expires_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('revoked_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
-    sa.ForeignKeyConstraint(['result_id'], ['result.id'], name=op.f('fk_share_link_result_id_result'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['result_id'], ['result.id'], name=op.f('fk_share_link_result_id_result'),
+                            ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_share_link')),
     sa.UniqueConstraint('token_hash', name=op.f('uq_share_link_token_hash'))
     )

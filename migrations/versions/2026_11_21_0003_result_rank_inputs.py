@@ -29,7 +29,8 @@ SQLITE = f"""
         'axes', json('{json.dumps(AXES)}'),
         'forced_by', payload -> '$.forced_by',
         'approaches', (SELECT json_group_array(json_array(
-                           a.value -> '$.id', a.value -> '$.blocked', {", ".join(f"a.value -> '$.scores.{x}'" for x in AXES)}))
+                           a.value -> '$.id', a.value -> '$.blocked', {", ".join(
+                               f"a.value -> '$.scores.{x}'" for x in AXES)}))
                        FROM json_each(result.payload, '$.approaches') AS a))
     WHERE rank_inputs IS NULL"""
 POSTGRESQL = f"""
@@ -37,7 +38,8 @@ POSTGRESQL = f"""
         'axes', CAST('{json.dumps(AXES)}' AS json),
         'forced_by', payload -> 'forced_by',
         'approaches', COALESCE((SELECT json_agg(json_build_array(
-                                    a.value -> 'id', a.value -> 'blocked', {", ".join(f"a.value -> 'scores' -> '{x}'" for x in AXES)})
+                                    a.value -> 'id', a.value -> 'blocked', {", ".join(
+                                        f"a.value -> 'scores' -> '{x}'" for x in AXES)})
                                     ORDER BY a.n)
                                 FROM json_array_elements(payload -> 'approaches') WITH ORDINALITY AS a(value, n)),
                                CAST('[]' AS json)))

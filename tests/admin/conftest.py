@@ -10,16 +10,18 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.engine.rules import AXES, Knowledge, load_knowledge
+from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.engine.weights import rank_inputs
 from app.store import admins as admin_repo
+from app.store import passwords
 from app.store.db import Database
 from app.store.models import Assessment, Result
 from app.store.settings import preset_snapshot
-from app.web import admin_guard as auth
 
 from ..conftest import csrf_of
+
+AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 
 PASSWORD = "a long enough passphrase"
 EMAIL = "ada@example.org"
@@ -60,7 +62,7 @@ def db(client: TestClient) -> Database:
 def make_admin(db: Database, email: str = EMAIL, password: str = PASSWORD, when: datetime | None = None) -> int:
     """An admin account written straight to the database; returns its id."""
     with db.write() as session:
-        admin = admin_repo.create_admin(session, email=email, password_hash=auth.hash_password(password),
+        admin = admin_repo.create_admin(session, email=email, password_hash=passwords.hash_password(password),
                                         now=when or datetime.now(UTC))
         assert admin.id is not None
         return admin.id
@@ -69,7 +71,8 @@ def make_admin(db: Database, email: str = EMAIL, password: str = PASSWORD, when:
 def login(client: TestClient, email: str = EMAIL, password: str = PASSWORD, **headers: str) -> Any:
     """POST the sign-in form (after a GET for the CSRF token)."""
     token = csrf_of(client.get("/admin/login").text)
-    return client.post("/admin/login", data={"csrf_token": token, "email": email, "password": password, "next": "/admin"},
+    return client.post("/admin/login",
+                       data={"csrf_token": token, "email": email, "password": password, "next": "/admin"},
                        headers=headers, follow_redirects=False)
 
 
@@ -113,9 +116,10 @@ def seed_results(db: Database, knowledge: Knowledge, count: int | None = None) -
             session.add(assessment)
             session.flush()
             result = Result(assessment_id=assessment.id, recommendation=payload["primary"], answers=payload["answers"],
-                            weights=knowledge.default_weights(), prices={**preset_snapshot(preset, version=None), "assumptions": {}},
-                            rules_version=payload["rules_version"], engine_version=payload["engine_version"], payload=payload,
-                            rank_inputs=rank_inputs(payload, AXES))
+                            weights=knowledge.default_weights(),
+                            prices={**preset_snapshot(preset, version=None), "assumptions": {}},
+                            rules_version=payload["rules_version"], engine_version=payload["engine_version"],
+                            payload=payload, rank_inputs=rank_inputs(payload, AXES))
             session.add(result)
             session.flush()
             ids.append(result.id)

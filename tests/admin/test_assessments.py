@@ -28,7 +28,8 @@ def rename(db: Database, assessment_id: int, team: str, title: str, status: str 
         session.add(a)
 
 
-def test_search_is_case_insensitive_and_filters_combine(signed_in: TestClient, db: Database, knowledge: Knowledge) -> None:
+def test_search_is_case_insensitive_and_filters_combine(signed_in: TestClient, db: Database,
+                                                        knowledge: Knowledge) -> None:
     seed_results(db, knowledge, 6)
     rename(db, 1, "Support Platform", "Replies sound robotic")
     rename(db, 2, "support desk", "Ticket routing", status="draft")
@@ -102,7 +103,8 @@ def test_diff_results_reports_primary_scores_and_reasons() -> None:
                                                     "scores": {"fit": 8.0, "cost": 5.0}}],
            "reasons_for": [{"text": "a"}, {"text": "b"}], "reasons_against": [], "advisories": []}
     new = {**old, "primary": "PROMPT", "weights": {"fit": 0.2},
-           "approaches": [{"id": "LORA", "label": "LoRA", "total": 55.5, "blocked": True, "scores": {"fit": 8.0, "cost": 4.0}}],
+           "approaches": [{"id": "LORA", "label": "LoRA", "total": 55.5, "blocked": True,
+                           "scores": {"fit": 8.0, "cost": 4.0}}],
            "reasons_for": [{"text": "b"}, {"text": "c"}]}
     diff = diff_results(old, new)
     assert diff["changed"] and diff["primary"] == {"old": "LORA", "new": "PROMPT", "changed": True}

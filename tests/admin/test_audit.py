@@ -30,7 +30,8 @@ def test_every_audited_action_leaves_an_entry(client: TestClient, db: Database, 
     link = admin_repo.setup_link(db, base_url="", now=utcnow())
     assert link
     page = client.get(link).text
-    client.post(link, data={"csrf_token": csrf_of(page), "email": "ada@example.org", "password": PASSWORD, "confirm": PASSWORD})
+    client.post(link, data={"csrf_token": csrf_of(page), "email": "ada@example.org", "password": PASSWORD,
+                            "confirm": PASSWORD})
     make_admin(db, "grace@example.org")
     login(client, "ada@example.org", "wrong password here")
     login(client)
@@ -39,7 +40,8 @@ def test_every_audited_action_leaves_an_entry(client: TestClient, db: Database, 
         add_share_link(session, result_id=1, days=None)
     form_post(client, "/admin/weights", "/admin/weights", {**WEIGHTS, "draft_version": "0"})
     form_post(client, "/admin/weights", "/admin/weights/publish", {"draft_version": "1"})
-    form_post(client, "/admin/prices", "/admin/prices/activate", {"key": "vertex-gemini-2.0-flash", "pointer_version": "0"})
+    form_post(client, "/admin/prices", "/admin/prices/activate",
+              {"key": "vertex-gemini-2.0-flash", "pointer_version": "0"})
     price_page = client.get("/admin/prices/gpt-4.1-mini").text
     assert "v_p_in" in price_page
     form_post(client, "/admin/assessments/1", "/admin/assessments/1/reevaluate", {})
@@ -66,7 +68,8 @@ def test_the_audit_write_shares_the_transaction_of_the_change(
     monkeypatch.setattr(admin_repo, "audit", broken)
     token = csrf_of(signed_in.get("/admin/weights").text)
     try:
-        status = signed_in.post("/admin/weights", data={"csrf_token": token, "draft_version": "0", **WEIGHTS}).status_code
+        status = signed_in.post("/admin/weights",
+                                data={"csrf_token": token, "draft_version": "0", **WEIGHTS}).status_code
     except RuntimeError:  # the test client re-raises what the app logged as a 500
         status = 500
     assert status == 500

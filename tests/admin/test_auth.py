@@ -10,9 +10,9 @@ from sqlmodel import select
 from app.main import create_app
 from app.settings import Settings
 from app.store import admins as admin_repo
+from app.store import passwords, sessions, tokens
 from app.store.db import Database
 from app.store.models import AdminSession, AdminUser
-from app.web import admin_guard as auth
 
 from ..conftest import csrf_of
 from .conftest import EMAIL, PASSWORD, Clock, form_post, login, make_admin
@@ -65,7 +65,8 @@ def test_login_page_422_has_the_error_prefix_and_summary(client: TestClient, adm
     assert "<title>Error: " in page and 'class="error-summary"' in page and 'href="#q-password"' in page
 
 
-def test_account_is_throttled_after_five_failures_with_retry_after(client: TestClient, admin_id: int, clock: Clock) -> None:
+def test_account_is_throttled_after_five_failures_with_retry_after(client: TestClient, admin_id: int,
+                                                                   clock: Clock) -> None:
     for _ in range(5):
         clock.advance(seconds=7)  # stay under the per-address limit of 10 a minute
         assert login(client, EMAIL, "wrong wrong wrong").status_code == 422
@@ -80,8 +81,8 @@ def test_the_delay_doubles_and_caps_at_fifteen_minutes(db: Database, clock: Cloc
     waits = []
     for _ in range(20):
         with db.write() as session:
-            waits.append(auth.account_wait(session, email=EMAIL, now=clock()))
-            auth.record_attempt(session, key=auth.account_key(EMAIL), ok=False, now=clock())
+            waits.append(sessions.account_wait(session, email=EMAIL, now=clock()))
+            sessions.record_attempt(session, key=sessions.account_key(EMAIL), ok=False, now=clock())
     assert waits[:5] == [0] * 5 and waits[5:10] == [1, 2, 4, 8, 16] and waits[-1] == 900
 
 
@@ -126,7 +127,7 @@ def test_session_fixation_a_preset_cookie_is_replaced(client: TestClient, admin_
     assert response.status_code == 303
     issued = re.match(r"admin=([^;]+)", response.headers["set-cookie"])
     assert issued and issued.group(1) != planted
-    assert auth.token_hash(planted) not in {row.token_hash for row in session_rows(db)}
+    assert tokens.token_hash(planted) not in {row.token_hash for row in session_rows(db)}
     client.cookies.clear()
     client.cookies.set("admin", planted)
     assert client.get("/admin", follow_redirects=False).status_code == 303
@@ -150,12 +151,14 @@ def test_sign_out_then_replay_the_cookie(signed_in: TestClient, db: Database) ->
     assert signed_in.get("/admin", headers={"HX-Request": "true"}).status_code == 401
 
 
-def test_password_change_needs_the_current_one_and_ends_other_sessions(client: TestClient, admin_id: int, settings: Settings) -> None:
+def test_password_change_needs_the_current_one_and_ends_other_sessions(client: TestClient, admin_id: int,
+                                                                       settings: Settings) -> None:
     login(client)
     other_app_client = TestClient(client.app, base_url="http://testserver")
     assert login(other_app_client).status_code == 303
     wrong = form_post(client, "/admin/password", "/admin/password",
-                      {"current": "not my password!", "new": "a brand new passphrase", "confirm": "a brand new passphrase"})
+                      {"current": "not my password!", "new": "a brand new passphrase",
+                       "confirm": "a brand new passphrase"})
     assert wrong.status_code == 422 and "The current password is not right" in wrong.text
     ok = form_post(client, "/admin/password", "/admin/password",
                    {"current": PASSWORD, "new": "a brand new passphrase", "confirm": "a brand new passphrase"})
@@ -169,10 +172,11 @@ def test_password_change_needs_the_current_one_and_ends_other_sessions(client: T
 def test_password_rules(signed_in: TestClient) -> None:
     for new, message in (("short pass", "at least 12 characters"), ("password1234", "too common"),
                          ("x" * 1025, "at most 1024")):
-        response = form_post(signed_in, "/admin/password", "/admin/password", {"current": PASSWORD, "new": new, "confirm": new})
+        response = form_post(signed_in, "/admin/password", "/admin/password",
+                             {"current": PASSWORD, "new": new, "confirm": new})
         assert response.status_code == 422 and message in response.text, new
     for good in ("ü" * 12 + " ключ 密码", "y" * 64):
-        assert auth.password_problem(good) == ""
+        assert passwords.password_problem(good) == ""
 
 
 def test_deactivated_admin_cannot_sign_in_and_their_sessions_end(signed_in: TestClient, db: Database) -> None:
@@ -218,4 +222,4 @@ def test_setup_stores_only_a_hash(client: TestClient, db: Database, clock: Clock
 
     with db.read() as session:
         rows = session.exec(select(SetupToken)).all()
-    assert [r.token_hash for r in rows] == [auth.token_hash(token)]
+    assert [r.token_hash for r in rows] == [tokens.token_hash(token)]

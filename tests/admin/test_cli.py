@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def run_cli(database_url: str, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "TUNEWISE_DATABASE_URL": database_url}
-    return subprocess.run([sys.executable, "-m", "app.cli", *args], check=False, input=stdin, capture_output=True, text=True,
-                          env=env, cwd=ROOT, timeout=60)
+    return subprocess.run([sys.executable, "-m", "app.cli", *args], check=False, input=stdin, capture_output=True,
+                          text=True, env=env, cwd=ROOT, timeout=60)
 
 
 def test_create_admin_reads_the_password_from_stdin(database_url: str) -> None:
@@ -47,7 +47,8 @@ def test_create_admin_refuses_a_duplicate(database_url: str) -> None:
     assert again.returncode == 2 and "already exists" in again.stderr
 
 
-def test_serve_prints_a_setup_link_only_while_no_admin_exists(database_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serve_prints_a_setup_link_only_while_no_admin_exists(database_url: str,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
     print_setup_link(database_url, "127.0.0.1", 8000)
     out = capsys.readouterr().out
     assert out.startswith("No admin yet: open http://127.0.0.1:8000/admin/setup/") and "within one hour" in out

@@ -33,7 +33,8 @@ def test_the_list_shows_every_toml_preset_and_the_active_one(signed_in: TestClie
     assert "<strong>Active</strong>" in page
 
 
-def test_saving_adds_a_dated_version_used_by_new_results(signed_in: TestClient, db: Database, knowledge: Knowledge) -> None:
+def test_saving_adds_a_dated_version_used_by_new_results(signed_in: TestClient, db: Database,
+                                                         knowledge: Knowledge) -> None:
     form = edit_form(signed_in) | {"v_p_in": "0.55", "as_of": "2026-11-20", "name": "gpt-4.1-mini class (November)"}
     response = signed_in.post(f"/admin/prices/{KEY}", data=form, follow_redirects=False)
     assert response.status_code == 303
@@ -46,7 +47,8 @@ def test_saving_adds_a_dated_version_used_by_new_results(signed_in: TestClient, 
     second = edit_form(signed_in) | {"v_p_in": "0.6"}
     assert signed_in.post(f"/admin/prices/{KEY}", data=second, follow_redirects=False).status_code == 303
     with db.read() as session:
-        assert [r.params["p_in"] for r in session.exec(select(PricePreset).order_by(PricePreset.version))] == [0.55, 0.6]
+        assert [r.params["p_in"]
+                for r in session.exec(select(PricePreset).order_by(PricePreset.version))] == [0.55, 0.6]
 
 
 def test_every_field_is_validated_with_per_field_errors(signed_in: TestClient, db: Database) -> None:

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from app.engine.rules import AXES, Knowledge
+from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import score
 from app.store.db import Database
 from app.store.models import AuditEvent, Result, WeightSet
@@ -19,6 +19,8 @@ from app.store.settings import current_weights
 
 from ..conftest import csrf_of
 from .conftest import PASSWORD, form_post, login, make_admin, seed_results
+
+AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 
 DRAFT_RE = re.compile(r'name="draft_version" value="(\d+)"')
 COST_FIRST = {"fit": "0.05", "data": "0.05", "speed": "0.05", "cost": "0.7", "risk": "0.1", "change": "0.05"}

@@ -27,7 +27,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
             if not Path(CHROMIUM).exists() and not os.environ.get("CI"):
-                item.add_marker(pytest.mark.skip(reason="Debian's chromium is not installed (apt-get install chromium)"))
+                item.add_marker(pytest.mark.skip(
+                    reason="Debian's chromium is not installed (apt-get install chromium)"))
 
 
 @pytest.fixture(scope="session")

@@ -47,7 +47,8 @@ def sign_in(page: Page, base: str, *, axe: bool = True) -> None:
     page.wait_for_url(re.compile("/admin$"))
 
 
-def test_admin_changes_weights_with_preview_and_publishes(browser: Browser, live_server: str, tmp_path: Path, shot) -> None:
+def test_admin_changes_weights_with_preview_and_publishes(browser: Browser, live_server: str, tmp_path: Path,
+                                                          shot) -> None:
     team_page = browser.new_context().new_page()
     report_url = finish_wizard(team_page, live_server)
     before = team_page.request.get(report_url + ".json").json()
@@ -64,7 +65,8 @@ def test_admin_changes_weights_with_preview_and_publishes(browser: Browser, live
     expect(page).to_have_title(re.compile("^Error:"))
     assert_accessible(page, "admin weights error")
     direct = page.locator("form", has=page.locator('input[name="w_fit"]'))
-    for axis, value in {"fit": "0.05", "data": "0.05", "speed": "0.6", "cost": "0.1", "risk": "0.1", "change": "0.1"}.items():
+    for axis, value in {"fit": "0.05", "data": "0.05", "speed": "0.6", "cost": "0.1", "risk": "0.1",
+                        "change": "0.1"}.items():
         direct.locator(f'input[name="w_{axis}"]').fill(value)
     expect(page.locator("#preview")).to_contain_text("1 of 1", timeout=10_000)  # the htmx preview, debounced
     shot(page, "admin-weights-preview")

@@ -12,7 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 from .conftest import ARTIFACTS
 from .test_wizard_browser import ANSWERS, begin, fill_step, save
 
-CSP_PROBE = "document.addEventListener('securitypolicyviolation', e => console.error('CSP violation: ' + e.violatedDirective))"
+CSP_PROBE = ("document.addEventListener('securitypolicyviolation', "
+             "e => console.error('CSP violation: ' + e.violatedDirective))")
 
 
 def watched(browser: Browser, **options) -> tuple[Page, list[str]]:

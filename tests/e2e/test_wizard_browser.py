@@ -79,7 +79,8 @@ def test_complete_with_javascript(browser: Browser, live_server: str, shot) -> N
     context = browser.new_context()
     page = context.new_page()
     errors: list[str] = []
-    page.add_init_script("document.addEventListener('securitypolicyviolation', e => console.error('CSP violation', e.violatedDirective, e.sourceFile))")
+    page.add_init_script("document.addEventListener('securitypolicyviolation', "
+                         "e => console.error('CSP violation', e.violatedDirective, e.sourceFile))")
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
     edit = run_wizard(page, live_server, shot, js=True)
     page.get_by_role("button", name="Get the recommendation").click()

@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import create_engine, func, select
 from sqlmodel import Session
 
-from app.store.assessments import payload_digest, token_hash
 from app.store.models import Answer, Assessment, Result, Submission
+from app.store.tokens import token_hash
 
-from .harness import BANK, Log
+from .harness import BANK, Log, stored_digest
 
 
 def verify(database_url: str, log: Log) -> dict[str, Any]:
@@ -35,24 +35,27 @@ def _count(session: Session, log: Log) -> dict[str, Any]:
     for sent in log.sent:
         by_step[(sent.team, sent.step)].append(sent)
     acked = [s for s in log.sent if s.status == 303]
+    versions = dict(session.execute(select(Submission.idem, Submission.version)).all())  # what each submit wrote
     lost = partial = 0
     for (team, step), sends in by_step.items():
         done = [s for s in sends if s.status == 303]
         if not done:
             continue
         stored = _stored(session, team, step)
-        expected = max(done, key=lambda s: s.version or 0)
+        expected = max(done, key=lambda s: versions.get(s.idem, 0))
         candidates = {expected.digest} | {s.digest for s in sends if s.status != 303}
         if stored is None or len(stored) != len(BANK.step(step).question_ids):
             partial += 1
-        elif payload_digest(stored) not in candidates:
+        elif stored_digest(stored) not in candidates:
             lost += 1
-    return {"sent": len(log.sent), "acked": len(acked), "unacked": len(log.sent) - len(acked), "lost": lost, "partial": partial}
+    return {"sent": len(log.sent), "acked": len(acked), "unacked": len(log.sent) - len(acked), "lost": lost,
+            "partial": partial}
 
 
 def _stored(session: Session, team_token: str, step: str) -> dict[str, Any] | None:
     """The stored answers of one step of one assessment (None when the assessment is gone)."""
-    assessment = session.exec(select(Assessment).where(Assessment.edit_token_hash == token_hash(team_token))).scalars().first()
+    assessment = session.exec(
+        select(Assessment).where(Assessment.edit_token_hash == token_hash(team_token))).scalars().first()
     if assessment is None:
         return None
     ids = BANK.step(step).question_ids

@@ -35,7 +35,6 @@ class Sent:
     idem: str
     digest: str
     status: int
-    version: int | None
 
 
 @dataclass
@@ -59,7 +58,8 @@ class Log:
         out = {}
         for route, values in sorted(self.client_ms.items()):
             ordered = sorted(values)
-            out[route] = (len(ordered), ordered[len(ordered) // 2], ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))])
+            out[route] = (len(ordered), ordered[len(ordered) // 2],
+                          ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))])
         return out
 
 
@@ -87,10 +87,15 @@ def random_answers(step: str, rng: random.Random) -> dict[str, Any]:
 
 
 def digest(answers: dict[str, Any]) -> str:
-    """The same digest the server stores (app.repo.payload_digest) for typed answers."""
+    """A digest of one sent form's answers, typed as the server stores them (options in bank order, integers)."""
     typed = {k: (sorted(v, key=list(BANK.questions[k].option_values()).index) if isinstance(v, list)
                  else int(v) if BANK.questions[k].kind is Kind.INT else v) for k, v in answers.items()}
-    return hashlib.sha256(json.dumps(typed, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+    return stored_digest(typed)
+
+
+def stored_digest(answers: dict[str, Any]) -> str:
+    """A digest of stored (typed) answers, comparable with digest() of the form that sent them."""
+    return hashlib.sha256(json.dumps(answers, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
 class Team(threading.Thread):
@@ -155,9 +160,8 @@ class Team(threading.Thread):
                 "idem": idem, **answers}
         response = self.request("POST", f"/a/{self.edit}/{step}", data=data)
         status = response.status_code if response is not None else 0
-        version = int(response.headers["x-version"]) if response is not None and "x-version" in response.headers else None
         with self.log.lock:
-            self.log.sent.append(Sent(self.edit, step, idem, digest(answers), status, version))
+            self.log.sent.append(Sent(self.edit, step, idem, digest(answers), status))
         return status == 303
 
     def finish(self) -> None:

@@ -81,7 +81,8 @@ def test_landing_form_round_trips_text(client: TestClient, team: str, title: str
 
 @FUZZ
 @given(body=st.dictionaries(st.sampled_from(["team", "title", "answers", "cost_assumptions", "extra"]),
-                            st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | text |
+                            st.none() | st.booleans() | st.integers() |
+                            st.floats(allow_nan=False, allow_infinity=False) | text |
                             st.lists(text, max_size=3) | st.dictionaries(names, values | st.integers(), max_size=5)))
 def test_api_fuzz(client: TestClient, body: dict) -> None:
     before = snapshot(client)

@@ -14,7 +14,8 @@ JSON = {"Content-Type": "application/json"}
 
 @pytest.mark.parametrize("case", ALL, ids=[c["id"] for c in ALL])
 def test_every_scenario_gets_an_acceptable_outcome(client: TestClient, case: dict) -> None:
-    response = client.post("/api/assessments", json={"team": "Fixture", "title": case["title"][:200], "answers": case["answers"]})
+    response = client.post("/api/assessments",
+                           json={"team": "Fixture", "title": case["title"][:200], "answers": case["answers"]})
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["result"]["primary"] in case["acceptable"], case["id"]
@@ -56,7 +57,8 @@ def test_the_api_wants_json_and_refuses_foreign_origins(client: TestClient) -> N
 def test_the_api_is_rate_limited_per_client(settings) -> None:
     app = create_app(settings.model_copy(update={"rate_limit_per_minute": 3}))
     with TestClient(app) as client:
-        codes = [client.post("/api/assessments", json={"team": "T", "title": "X", "answers": {}}).status_code for _ in range(4)]
+        codes = [client.post("/api/assessments", json={"team": "T", "title": "X", "answers": {}}).status_code
+                 for _ in range(4)]
         assert codes[:3] == [422, 422, 422] and codes[3] == 429
         limited = client.post("/api/assessments", json={})
         assert int(limited.headers["retry-after"]) >= 1

@@ -28,7 +28,8 @@ def other_worker_adds_preset_version(url: str, name: str) -> None:
             latest = settings_store.latest_preset_row(session, base.id)
             fields = {"name": name, "provider": base.provider, "as_of": "2026-11-20", "note": ""}
             settings_store.add_preset_version(session, base=base, expected=latest.version if latest else 0,
-                                              values=base.values, fields=fields, actor="other@example.org", now=utcnow())
+                                              values=base.values, fields=fields, actor="other@example.org",
+                                              now=utcnow())
     finally:
         db.dispose()
 
@@ -68,7 +69,8 @@ def test_question_fragment_equals_the_macro_for_values_and_errors(settings: Sett
     macro = make_templates(settings).get_template("_macros.html").module.question_field
     question = next(q for q in QUESTIONS if q.options and q.kind.value == "single")
     first, second = question.options[0].value, question.options[1].value
-    for current, errors in (({}, {}), ({question.id: [first]}, {}), ({question.id: [second]}, {question.id: "Choose one."})):
+    for current, errors in (({}, {}), ({question.id: [first]}, {}),
+                            ({question.id: [second]}, {question.id: "Choose one."})):
         assert str(memo(question, current, errors)) == str(macro(question, current, errors, BANK.sources))
     checked = str(memo(question, {question.id: [second]}, {}))
     assert f'value="{second}" checked' in checked and f'value="{first}" checked' not in checked
@@ -103,7 +105,8 @@ def test_finish_scores_with_weights_published_through_another_worker(client: Tes
     finally:
         db.dispose()
     review = client.get(f"/a/{edit}/review").text
-    finished = client.post(f"/a/{edit}/finish", data={"csrf_token": csrf_of(review), "version": VERSION_RE.search(review).group(1)},
+    finished = client.post(f"/a/{edit}/finish",
+                           data={"csrf_token": csrf_of(review), "version": VERSION_RE.search(review).group(1)},
                            follow_redirects=False)
     snapshot = client.get(finished.headers["location"] + ".json").json()
     assert snapshot["weights_version"] == 1 and snapshot["weights"] == weights

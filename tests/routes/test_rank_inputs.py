@@ -5,13 +5,15 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from app.engine.rules import AXES
+from app.engine.rules import load_knowledge
 from app.engine.weights import compact, rank_inputs, ranked_from_inputs
 from app.store.models import Result
 from app.store.reevaluate import reevaluate
 
 from ..scenarios import ALL
 from .test_results import finished
+
+AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 
 
 def stored_results(client: TestClient) -> list[Result]:
@@ -38,7 +40,8 @@ def test_finish_and_reevaluate_store_rank_inputs(client: TestClient) -> None:
 def test_the_api_stores_rank_inputs_also_for_forced_and_gated_results(client: TestClient) -> None:
     cases = [c for c in ALL if c["id"] in ("S03", "S04")]  # S03: four approaches blocked; S04: forced by G1
     for case in cases:
-        response = client.post("/api/assessments", json={"team": "T", "title": case["title"][:200], "answers": case["answers"]})
+        response = client.post("/api/assessments",
+                               json={"team": "T", "title": case["title"][:200], "answers": case["answers"]})
         assert response.status_code == 201, response.text
     results = stored_results(client)
     assert [r.payload["forced_by"] for r in results] == [None, "G1"]

@@ -102,7 +102,8 @@ def test_a_finish_from_a_review_older_than_a_change_gets_a_conflict(client: Test
         assert session.exec(select(Result)).all() == []
 
 
-def test_a_change_landing_while_the_finish_scores_gets_a_conflict(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_change_landing_while_the_finish_scores_gets_a_conflict(client: TestClient,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     edit = start(client)
     complete(client, edit)
     page = client.get(f"/a/{edit}/review")
@@ -150,7 +151,8 @@ def test_a_link_without_expiry_and_a_second_link(client: TestClient) -> None:
     view = finish(client, edit, expires="0")
     manage = client.get(f"/a/{edit}/manage")
     result_id = re.search(r'name="result" value="(\d+)"', manage.text).group(1)
-    response = client.post(f"/a/{edit}/links", data={"csrf_token": csrf_of(manage.text), "result": result_id, "expires": "7"},
+    response = client.post(f"/a/{edit}/links",
+                           data={"csrf_token": csrf_of(manage.text), "result": result_id, "expires": "7"},
                            follow_redirects=False)
     other = response.headers["location"][3:]
     assert other != view and client.get(f"/r/{other}").status_code == 200
@@ -177,7 +179,8 @@ def test_the_cost_assumptions_panel_overrides_the_preset(client: TestClient) -> 
     assert "Advanced cost assumptions" in page.text and "<details" in page.text
     bad = submit(client, edit, "constraints", {**STEP_ANSWERS["constraints"], "cost_output_tokens": "many"})
     assert bad.status_code == 422 and "Enter a number of tokens" in bad.text
-    ok = submit(client, edit, "constraints", {**STEP_ANSWERS["constraints"], "cost_output_tokens": "20", "cost_cache_hit": "90"})
+    ok = submit(client, edit, "constraints",
+                {**STEP_ANSWERS["constraints"], "cost_output_tokens": "20", "cost_cache_hit": "90"})
     assert ok.status_code == 303
     view = finish(client, edit)
     snapshot = client.get(f"/r/{view}.json").json()
@@ -192,7 +195,7 @@ def test_report_html_is_cached_per_result_without_visitor_data(client: TestClien
         second = other.get(f"/r/{view}")
     assert first.text == second.text
     assert 'name="csrf-token" content=""' in first.text
-    assert len(client.app.state.report_cache._items) == 1
+    assert len(client.app.state.report_pages) == 1
 
 
 def test_the_team_can_reevaluate_with_the_current_settings(client: TestClient) -> None:
@@ -202,7 +205,8 @@ def test_the_team_can_reevaluate_with_the_current_settings(client: TestClient) -
     before = client.get(f"/r/{view}.json").json()
     with client.app.state.db.write() as session:  # an admin publishes weights that favour prompting
         session.add(WeightSet(version=1, method="direct", created_by="admin@example.org",
-                              weights={"fit": 0.05, "data": 0.05, "speed": 0.6, "cost": 0.1, "risk": 0.1, "change": 0.1}))
+                              weights={"fit": 0.05, "data": 0.05, "speed": 0.6, "cost": 0.1, "risk": 0.1,
+                                       "change": 0.1}))
     manage = client.get(f"/a/{edit}/manage")
     response = client.post(f"/a/{edit}/reevaluate", data={"csrf_token": csrf_of(manage.text)}, follow_redirects=False)
     assert response.status_code == 303 and "?diff=" in response.headers["location"]
@@ -218,8 +222,8 @@ def test_a_cached_report_is_rendered_once(client: TestClient, monkeypatch: pytes
     from app.routes import report
 
     renders: list[int] = []
-    original = report.render_cached
-    monkeypatch.setattr(report, "render_cached", lambda *args: renders.append(1) or original(*args))
+    original = report.report_context
+    monkeypatch.setattr(report, "report_context", lambda *args: renders.append(1) or original(*args))
     _, view = finished(client)
     for _ in range(3):
         assert client.get(f"/r/{view}").status_code == 200

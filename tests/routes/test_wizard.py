@@ -107,7 +107,8 @@ def test_resume_from_the_edit_link_in_a_new_client(client: TestClient) -> None:
 
 BAD_INPUT = [
     ("unknown option", "problem", {"failure_mode": "sometimes"}, "failure_mode", "is not one of the options"),
-    ("number out of range", "data", {"labeled_examples": "2000000"}, "labeled_examples", "Enter a number from 0 to 1,000,000"),
+    ("number out of range", "data", {"labeled_examples": "2000000"}, "labeled_examples",
+     "Enter a number from 0 to 1,000,000"),
     ("negative number", "data", {"labeled_examples": "-4"}, "labeled_examples", "Enter a number from 0"),
     ("not a number", "data", {"labeled_examples": "lots"}, "labeled_examples", "Enter a whole number of examples"),
     ("missing multi", "problem", {"gap_types": []}, "gap_types", "Select at least one option."),
@@ -146,7 +147,8 @@ def test_unknown_step_and_tampered_token_are_404(client: TestClient) -> None:
     for token in (flipped, edit[:-1], edit + "x", "x" * 10_000):
         assert client.get(f"/a/{token}/problem").status_code == 404
     token, version = form_state(client, edit, "problem")
-    response = client.post(f"/a/{flipped}/problem", data={"csrf_token": token, "version": version, **STEP_ANSWERS["problem"]})
+    response = client.post(f"/a/{flipped}/problem",
+                           data={"csrf_token": token, "version": version, **STEP_ANSWERS["problem"]})
     assert response.status_code == 404
     assert stored(client, edit) == {}
 
@@ -203,7 +205,8 @@ def test_a_stale_tab_gets_a_conflict_not_a_lost_update(client: TestClient) -> No
     edit = start(client)
     token, stale = form_state(client, edit, "problem")
     submit(client, edit, "problem", {**STEP_ANSWERS["problem"], "failure_mode": "wrong_facts"})
-    response = client.post(f"/a/{edit}/problem", data={"csrf_token": token, "version": stale, **STEP_ANSWERS["problem"]})
+    response = client.post(f"/a/{edit}/problem",
+                           data={"csrf_token": token, "version": stale, **STEP_ANSWERS["problem"]})
     assert response.status_code == 409 and "changed in another window" in response.text
     assert stored(client, edit)["failure_mode"] == "wrong_facts"
 
@@ -222,7 +225,8 @@ def test_finish_marks_the_assessment_complete(client: TestClient) -> None:
     complete(client, edit)
     page = client.get(f"/a/{edit}/review")
     version = page.text.split('name="version" value="')[1].split('"')[0]
-    response = client.post(f"/a/{edit}/finish", data={"csrf_token": csrf_of(page.text), "version": version}, follow_redirects=False)
+    response = client.post(f"/a/{edit}/finish", data={"csrf_token": csrf_of(page.text), "version": version},
+                           follow_redirects=False)
     assert response.status_code == 303
     with client.app.state.db.read() as session:
         assert session.exec(select(Assessment)).one().status == "complete"

@@ -58,7 +58,8 @@ def test_a_crash_is_a_plain_500_with_the_headers_and_no_trace(settings) -> None:
     app.state.db.dispose()
     assert response.status_code == 500
     assert_header_set(response)
-    assert "Traceback" not in response.text and "SELECT" not in response.text and "Something went wrong" in response.text
+    assert ("Traceback" not in response.text and "SELECT" not in response.text
+            and "Something went wrong" in response.text)
 
 
 def test_a_5_mib_body_is_refused_fast_with_413(client: TestClient) -> None:

@@ -7,7 +7,7 @@ import re
 from sqlmodel import select
 
 from app.store.models import Assessment, ShareLink
-from app.web.guard import new_token, token_hash
+from app.store.tokens import new_token, token_hash
 
 from ..helpers import complete, start
 from ..routes.test_results import finish

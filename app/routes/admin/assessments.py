@@ -12,13 +12,14 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from app.engine.rules import APPROACHES
-from app.routes.admin.common import as_int, day_after, now, page, parse_day
+from app.routes.admin.common import now, page
 from app.store import admins as admin_repo
 from app.store import results
 from app.store.models import Assessment, Result
 from app.store.reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
 from app.web.admin_guard import AdminDep
-from app.web.deps import DbDep
+from app.web.deps import DbDep, KnowledgeDep, ReportPagesDep
+from app.web.forms import as_int, day_after, parse_day
 from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
@@ -42,7 +43,8 @@ def csv_text(rows: Iterable[tuple[Assessment, Result | None]]) -> str:
         preset = (r.prices or {}).get("id", "") if r else ""
         writer.writerow([safe_cell(v) for v in (
             a.id, a.team, a.title, a.status, a.created_at.isoformat(), a.updated_at.isoformat(),
-            r.recommendation if r else "", r.created_at.isoformat() if r else "", r.weights_version if r else "", preset)])
+            r.recommendation if r else "", r.created_at.isoformat() if r else "", r.weights_version if r else "",
+            preset)])
     return out.getvalue()
 
 
@@ -82,7 +84,8 @@ def assessments_csv(request: Request, db: DbDep, admin: AdminDep) -> Response:
 
 
 @router.get("/admin/assessments/{assessment_id}", response_class=HTMLResponse)
-def detail(request: Request, assessment_id: int, db: DbDep, admin: AdminDep, diff: str = "", done: str = "") -> HTMLResponse:
+def detail(request: Request, assessment_id: int, db: DbDep, admin: AdminDep, diff: str = "",
+           done: str = "") -> HTMLResponse:
     """One assessment: its results (newest first) with their view links, and what a re-evaluation changed."""
     with db.read() as session:
         assessment = session.get(Assessment, assessment_id)
@@ -90,24 +93,28 @@ def detail(request: Request, assessment_id: int, db: DbDep, admin: AdminDep, dif
             raise HTTPException(status_code=404)
         history = results.results_with_links(session, assessment_id=assessment_id)
     compared = compare_with_previous(history, as_int(diff, 0))
-    notice = {"revoked": "The view link was revoked.", "none": "This assessment has no result to re-evaluate yet."}.get(done, "")
+    notice = {"revoked": "The view link was revoked.",
+              "none": "This assessment has no result to re-evaluate yet."}.get(done, "")
     context = {"assessment": assessment, "history": history, "compared": compared, "notice": notice,
                "now": now(request), "labels": {a: a for a in APPROACHES}}
     return page(request, "admin/assessment.html", admin, context)
 
 
 @router.post("/admin/assessments/{assessment_id}/reevaluate")
-def reevaluate_one(request: Request, assessment_id: int, db: DbDep, admin: AdminDep) -> Response:
+def reevaluate_one(request: Request, assessment_id: int, db: DbDep, admin: AdminDep,
+                   knowledge: KnowledgeDep) -> Response:
     """A new result from the same answers with the current weights and preset; the old snapshot stays."""
     when = now(request)
     try:
         with db.write() as session:
-            old, new = reevaluate(session, request.app.state.knowledge, assessment_id)
+            old, new = reevaluate(session, knowledge, assessment_id)
             admin_repo.audit(session, actor=admin.email, action="result.reevaluated", at=when,
                              target=f"assessment {assessment_id}",
-                             before={"result": old.id, "primary": old.recommendation, "weights_version": old.weights_version,
+                             before={"result": old.id, "primary": old.recommendation,
+                                     "weights_version": old.weights_version,
                                      "preset": (old.prices or {}).get("id")},
-                             after={"result": new.id, "primary": new.recommendation, "weights_version": new.weights_version,
+                             after={"result": new.id, "primary": new.recommendation,
+                                    "weights_version": new.weights_version,
                                     "preset": (new.prices or {}).get("id")})
     except NothingToReevaluate:
         return see_other(request, f"/admin/assessments/{assessment_id}?done=none")
@@ -115,14 +122,16 @@ def reevaluate_one(request: Request, assessment_id: int, db: DbDep, admin: Admin
 
 
 @router.post("/admin/assessments/{assessment_id}/links/{link_id}/revoke")
-def revoke(request: Request, assessment_id: int, link_id: int, db: DbDep, admin: AdminDep) -> Response:
+def revoke(request: Request, assessment_id: int, link_id: int, db: DbDep, admin: AdminDep,
+           pages: ReportPagesDep) -> Response:
     """Revoke one view link: it shows "Page not found" from now on."""
     when = now(request)
     with db.write() as session:
         result_id = results.revoke_link(session, link_id=link_id, assessment_id=assessment_id)
         if result_id is None:
             raise HTTPException(status_code=404)
-        admin_repo.audit(session, actor=admin.email, action="link.revoked", target=f"link {link_id} of result {result_id}",
+        admin_repo.audit(session, actor=admin.email, action="link.revoked",
+                         target=f"link {link_id} of result {result_id}",
                          at=when, after={"assessment": assessment_id, "result": result_id, "link": link_id})
-    request.app.state.report_cache.drop(lambda key: key[0] == result_id)
+    pages.forget_result(result_id)
     return see_other(request, f"/admin/assessments/{assessment_id}?done=revoked")

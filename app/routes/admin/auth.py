@@ -8,14 +8,16 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from app.routes.admin.common import client_address, first, now, page
+from app.routes.admin.common import client_address, now, page
 from app.store import admins as admin_repo
+from app.store import passwords, sessions
 from app.store.db import Database
 from app.store.models import AdminUser
+from app.store.tokens import token_hash
 from app.web import admin_guard as auth
 from app.web.admin_guard import AdminDep
-from app.web.deps import DbDep, form_fields
-from app.web.guard import token_hash
+from app.web.deps import DbDep, SettingsDep
+from app.web.forms import first, form_fields
 from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
@@ -47,10 +49,10 @@ def login_form(request: Request, next: str = "/admin", done: str = "") -> HTMLRe
 
 
 @router.post("/admin/login")
-def login(request: Request, db: DbDep) -> Response:
+def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
     """Check the throttles, verify the password outside any lock, then start a brand-new session."""
     fields = form_fields(request)
-    email, password = auth.normalise_email(first(fields, "email", 400)), first(fields, "password", 5000)
+    email, password = passwords.normalise_email(first(fields, "email", 400)), first(fields, "password", 5000)
     next_, when = auth.safe_next(first(fields, "next")), now(request)
     attempt = throttle(db, email, client_address(request), when)
     if attempt.wait:
@@ -59,30 +61,30 @@ def login(request: Request, db: DbDep) -> Response:
                                     ("password", password, "Enter your password")) if not v}
     if missing:
         return login_page(request, email=email, next_=next_, errors=missing, status_code=422)
-    ok, rehash = verify(attempt.stored, password[: auth.MAX_PASSWORD + 1])
+    ok, rehash = verify(attempt.stored, password[: passwords.MAX_PASSWORD + 1])
     token = finish_login(db, email, ok, rehash, when, old=auth.admin_cookie(request))
     if token is None:
         return login_page(request, email=email, next_=next_, errors={"email": BAD_CREDENTIALS}, status_code=422)
     response = RedirectResponse(next_, status_code=303)
-    response.headers.append("set-cookie", auth.session_cookie(token, request.app.state.settings.https))
+    response.headers.append("set-cookie", auth.session_cookie(token, settings.https))
     return response
 
 
 def verify(stored: str | None, password: str) -> tuple[bool, str | None]:
     """verify_password, or 503 when two verifications are already running for too long."""
     try:
-        return auth.verify_password(stored, password)
-    except auth.Busy:
+        return passwords.verify_password(stored, password)
+    except passwords.Busy:
         raise HTTPException(status_code=503, headers={"Retry-After": "2"}) from None
 
 
 def throttle(db: Database, email: str, address: str, when: datetime) -> Attempt:
     """Count this POST against the client address; the wait (address, then account); the account's hash."""
     with db.write() as session:
-        wait = auth.address_wait(session, address=address, now=when)
+        wait = sessions.address_wait(session, address=address, now=when)
         if not wait:
-            auth.record_attempt(session, key=auth.address_key(address), ok=False, now=when)
-            wait = auth.account_wait(session, email=email, now=when) if email else 0
+            sessions.record_attempt(session, key=sessions.address_key(address), ok=False, now=when)
+            wait = sessions.account_wait(session, email=email, now=when) if email else 0
         admin = admin_repo.find_admin(session, email=email) if email else None
         stored = admin.password_hash if admin is not None and admin.active else None
     return Attempt(stored, wait)
@@ -91,16 +93,16 @@ def throttle(db: Database, email: str, address: str, when: datetime) -> Attempt:
 def finish_login(db: Database, email: str, ok: bool, rehash: str | None, when: datetime, *, old: str) -> str | None:
     """Record the attempt and audit it; on success end any presented session and start a new one."""
     with db.write() as session:
-        auth.record_attempt(session, key=auth.account_key(email), ok=ok, now=when)
+        sessions.record_attempt(session, key=sessions.account_key(email), ok=ok, now=when)
         admin = admin_repo.find_admin(session, email=email) if ok else None
         if admin is None or not admin.active:
             admin_repo.audit(session, actor=email or "-", action="login.failed", at=when)
             return None
         if old:
-            auth.end_session(session, token_sha=token_hash(old))  # fixation: never reuse a presented id
+            sessions.end_session(session, token_sha=token_hash(old))  # fixation: never reuse a presented id
         if rehash:
             admin.password_hash = rehash
-        token = auth.start_session(session, admin=admin, now=when)
+        token = sessions.start_session(session, admin=admin, now=when)
         admin_repo.audit(session, actor=admin.email, action="login.succeeded", at=when)
     return token
 
@@ -114,13 +116,13 @@ def throttled(request: Request, email: str, next_: str, wait: int) -> HTMLRespon
 
 
 @router.post("/admin/logout")
-def logout(request: Request, db: DbDep, admin: AdminDep) -> Response:
+def logout(request: Request, db: DbDep, admin: AdminDep, settings: SettingsDep) -> Response:
     """Sign out: the session row is deleted, so the old cookie stops working at once."""
     with db.write() as session:
-        auth.end_session(session, token_sha=admin.session_hash)
+        sessions.end_session(session, token_sha=admin.session_hash)
         admin_repo.audit(session, actor=admin.email, action="logout", at=now(request))
     response = see_other(request, "/admin/login?done=out")
-    response.headers.append("set-cookie", auth.clear_cookie(request.app.state.settings.https))
+    response.headers.append("set-cookie", auth.clear_cookie(settings.https))
     return response
 
 
@@ -129,7 +131,7 @@ def setup_page(request: Request, token: str, *, email: str = "", errors: dict[st
                status_code: int = 200) -> HTMLResponse:
     """The form that creates the first admin."""
     context = {"action": f"/admin/setup/{token}", "email": email, "errors": errors or {}, "labels": LABELS,
-               "min_length": auth.MIN_PASSWORD}
+               "min_length": passwords.MIN_PASSWORD}
     return page(request, "admin/setup.html", None, context, status_code=status_code)
 
 
@@ -150,23 +152,23 @@ def setup_form(request: Request, token: str, db: DbDep) -> HTMLResponse:
 def new_password_errors(fields: dict[str, list[str]], email: str, *, field: str = "password") -> dict[str, str]:
     """Problems of a new password and its confirmation."""
     password = first(fields, field, 5000)
-    problem = auth.password_problem(password, email)
+    problem = passwords.password_problem(password, email)
     if problem:
         return {field: problem}
     return {} if first(fields, "confirm", 5000) == password else {"confirm": "The two passwords are not the same"}
 
 
 @router.post("/admin/setup/{token}")
-def setup(request: Request, token: str, db: DbDep) -> Response:
+def setup(request: Request, token: str, db: DbDep, settings: SettingsDep) -> Response:
     """Create the first admin, use up the link and sign them in."""
     when, fields = now(request), form_fields(request)
     _live_setup(db, token, when)
-    email = auth.normalise_email(first(fields, "email", 400))
-    errors = {k: v for k, v in {"email": auth.email_problem(email)}.items() if v}
+    email = passwords.normalise_email(first(fields, "email", 400))
+    errors = {k: v for k, v in {"email": passwords.email_problem(email)}.items() if v}
     errors |= new_password_errors(fields, email)
     if errors:
         return setup_page(request, token, email=email, errors=errors, status_code=422)
-    hashed = auth.hash_password(first(fields, "password", 5000))
+    hashed = passwords.hash_password(first(fields, "password", 5000))
     with db.write() as session:
         row = admin_repo.live_setup_token(session, token=token, now=when)
         if row is None:
@@ -175,9 +177,9 @@ def setup(request: Request, token: str, db: DbDep) -> Response:
         admin = admin_repo.create_admin(session, email=email, password_hash=hashed, now=when)
         admin_repo.audit(session, actor="setup link", action="admin.created", target=email, at=when,
                          after={"email": email})
-        cookie = auth.start_session(session, admin=admin, now=when)
+        cookie = sessions.start_session(session, admin=admin, now=when)
     response = RedirectResponse("/admin", status_code=303)
-    response.headers.append("set-cookie", auth.session_cookie(cookie, request.app.state.settings.https))
+    response.headers.append("set-cookie", auth.session_cookie(cookie, settings.https))
     return response
 
 
@@ -185,7 +187,7 @@ def setup(request: Request, token: str, db: DbDep) -> Response:
 def password_page(request: Request, admin: auth.CurrentAdmin, *, errors: dict[str, str] | None = None,
                   notice: str = "", status_code: int = 200) -> HTMLResponse:
     """The change-password form."""
-    context = {"errors": errors or {}, "labels": LABELS, "notice": notice, "min_length": auth.MIN_PASSWORD}
+    context = {"errors": errors or {}, "labels": LABELS, "notice": notice, "min_length": passwords.MIN_PASSWORD}
     return page(request, "admin/password.html", admin, context, status_code=status_code)
 
 
@@ -202,18 +204,18 @@ def change_password(request: Request, db: DbDep, admin: AdminDep) -> Response:
     fields, when = form_fields(request), now(request)
     with db.read() as session:
         account = session.get(AdminUser, admin.id)
-    ok, _ = verify(account.password_hash if account else None, first(fields, "current", auth.MAX_PASSWORD + 1))
+    ok, _ = verify(account.password_hash if account else None, first(fields, "current", passwords.MAX_PASSWORD + 1))
     errors = {} if ok else {"current": "The current password is not right"}
     errors |= new_password_errors(fields, admin.email, field="new")
     if errors:
         return password_page(request, admin, errors=errors, status_code=422)
-    hashed = auth.hash_password(first(fields, "new", 5000))
+    hashed = passwords.hash_password(first(fields, "new", 5000))
     with db.write() as session:
         account = session.get(AdminUser, admin.id)
         assert account is not None
         account.password_hash = hashed
         session.add(account)
-        ended = auth.revoke_sessions(session, admin_id=admin.id, now=when, keep=admin.session_hash)
+        ended = sessions.revoke_sessions(session, admin_id=admin.id, now=when, keep=admin.session_hash)
         admin_repo.audit(session, actor=admin.email, action="password.changed", target=admin.email, at=when,
                          after={"other_sessions_ended": ended})
     return see_other(request, "/admin/password?done=1")

@@ -1,44 +1,34 @@
-"""Admin audience: the overview, the audit log and admin accounts; includes the other admin routers."""
+"""The admin overview, the audit log and admin accounts."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import func
-from sqlmodel import select
 
-from app.routes.admin import assessments as admin_assessments
-from app.routes.admin import auth as admin_auth
-from app.routes.admin import prices as admin_prices
-from app.routes.admin import weights as admin_weights
-from app.routes.admin.common import as_int, day_after, now, page, parse_day
+from app.routes.admin.common import now, page
 from app.store import admins as admin_repo
 from app.store import settings as settings_store
-from app.store.models import AdminUser, Assessment, Result
 from app.web import admin_guard as auth
 from app.web.admin_guard import AdminDep
-from app.web.deps import DbDep
+from app.web.deps import DbDep, KnowledgeDep
+from app.web.forms import as_int, day_after, parse_day
 from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
-for _sub in (admin_auth.router, admin_weights.router, admin_prices.router, admin_assessments.router):
-    router.include_router(_sub)
 
 
 @router.get("/admin", response_class=HTMLResponse)
-def overview(request: Request, db: DbDep, admin: AdminDep) -> HTMLResponse:
+def overview(request: Request, db: DbDep, admin: AdminDep, knowledge: KnowledgeDep) -> HTMLResponse:
     """What new results use now, and the counts of what is stored."""
-    knowledge = request.app.state.knowledge
     with db.read() as session:
         weights, version = settings_store.current_weights(session, knowledge)
         preset, _ = settings_store.current_preset(session, knowledge)
         draft = settings_store.get_draft(session)
-        counts = {"assessments": session.exec(select(func.count()).select_from(Assessment)).one(),
-                  "results": session.exec(select(func.count()).select_from(Result)).one()}
+        counts = admin_repo.stored_counts(session)
         recent, _ = admin_repo.audit_page(session, where=admin_repo.AuditFilter(), page=1, size=5)
     context = {"weights": weights, "weights_version": version, "preset": preset, "counts": counts,
                "axes": knowledge.axes, "recent": recent,
-               "unpublished": draft is not None and dict(draft.weights) != weights}
+               "unpublished": draft is not None and knowledge.complete_weights(draft.weights) != weights}
     return page(request, "admin/overview.html", admin, context)
 
 
@@ -79,13 +69,11 @@ def deactivate(request: Request, admin_id: int, db: DbDep, admin: AdminDep) -> R
         return admins_page(request, db, admin, error="You cannot deactivate your own account.", status_code=422)
     when = now(request)
     with db.write() as session:
-        account = session.get(AdminUser, admin_id)
-        if account is None:
+        found = admin_repo.deactivate_admin(session, admin_id=admin_id, now=when)
+        if found is None:
             raise HTTPException(status_code=404)
-        if account.active:
-            account.active = False
-            session.add(account)
-            ended = auth.revoke_sessions(session, admin_id=admin_id, now=when)
+        account, ended = found
+        if ended is not None:
             admin_repo.audit(session, actor=admin.email, action="admin.deactivated", target=account.email, at=when,
                              before={"active": True}, after={"active": False, "sessions_ended": ended})
     return see_other(request, "/admin/admins?done=1")

@@ -13,13 +13,14 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.engine.bank import read_toml
 from app.engine.cost import Preset
-from app.routes.admin.common import as_int, first, now, page
+from app.engine.rules import Knowledge
+from app.routes.admin.common import now, page
 from app.store import admins as admin_repo
 from app.store import settings as settings_store
 from app.store.db import Database
 from app.web.admin_guard import AdminDep, CurrentAdmin
-from app.web.deps import DbDep, form_fields
-from app.web.forms import clean_text
+from app.web.deps import DbDep, KnowledgeDep
+from app.web.forms import as_int, clean_text, first, form_fields
 from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
@@ -38,7 +39,8 @@ BOUNDS: dict[str, tuple[float, float]] = {
     "infra": (0, 1e7), "materiality": (1, 1e7),
 }
 TEXT_LABELS = {"name": "Preset name", "provider": "Provider", "as_of": "Prices as of", "note": "Note"}
-CONFLICT = "Another admin changed this preset since you opened the page, so nothing was saved. The newest version is shown."
+CONFLICT = ("Another admin changed this preset since you opened the page, so nothing was saved. "
+            "The newest version is shown.")
 DONE = {"saved": "A new version of the preset was saved.", "activated": "New results now use the chosen preset."}
 
 
@@ -59,7 +61,8 @@ def parse_number(raw: str, low: float, high: float) -> tuple[float | None, str]:
     return value, ""
 
 
-def parse_preset(fields: Mapping[str, list[str]], base: Preset, providers: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, str], dict[str, str]]:
+def parse_preset(fields: Mapping[str, list[str]], base: Preset,
+                 providers: Mapping[str, Any]) -> tuple[dict[str, float], dict[str, str], dict[str, str]]:
     """Every parameter plus name, provider, as-of date and note: (values, text fields, errors by field)."""
     values, errors, text = {}, {}, {}
     for key in base.values:
@@ -82,26 +85,26 @@ def parse_preset(fields: Mapping[str, list[str]], base: Preset, providers: Mappi
     return values, text, errors
 
 
-def _known(request: Request, db: Database, key: str) -> None:
+def _known(db: Database, knowledge: Knowledge, key: str) -> None:
     """404 for a preset that exists neither in prices.toml nor in the database."""
     with db.read() as session:
-        if not settings_store.preset_exists(session, request.app.state.knowledge, key):
+        if not settings_store.preset_exists(session, knowledge, key):
             raise HTTPException(status_code=404)
 
 
 @router.get("/admin/prices", response_class=HTMLResponse)
-def prices(request: Request, db: DbDep, admin: AdminDep, done: str = "") -> HTMLResponse:
+def prices(request: Request, db: DbDep, admin: AdminDep, knowledge: KnowledgeDep, done: str = "") -> HTMLResponse:
     """Every preset with its newest version; which one new results use."""
-    return prices_page(request, db, admin, notice=DONE.get(done, ""))
+    return prices_page(request, db, admin, knowledge, notice=DONE.get(done, ""))
 
 
-def prices_page(request: Request, db: Database, admin: CurrentAdmin, *, notice: str = "", errors: dict[str, str] | None = None,
-                status_code: int = 200) -> HTMLResponse:
+def prices_page(request: Request, db: Database, admin: CurrentAdmin, knowledge: Knowledge, *, notice: str = "",
+                errors: dict[str, str] | None = None, status_code: int = 200) -> HTMLResponse:
     """The presets list."""
-    knowledge = request.app.state.knowledge
     with db.read() as session:
         active = settings_store.active_preset_key(session, knowledge)
-        rows = [(key, *settings_store.resolve_preset(session, knowledge, key)) for key in settings_store.preset_keys(session, knowledge)]
+        rows = [(key, *settings_store.resolve_preset(session, knowledge, key))
+                for key in settings_store.preset_keys(session, knowledge)]
         pointer = settings_store.active_pointer_version(session)
     context = {"rows": rows, "active": active, "pointer_version": pointer, "notice": notice, "errors": errors or {},
                "providers": knowledge.providers}
@@ -109,9 +112,9 @@ def prices_page(request: Request, db: Database, admin: CurrentAdmin, *, notice: 
 
 
 @router.post("/admin/prices/activate")
-def activate(request: Request, db: DbDep, admin: AdminDep) -> Response:
+def activate(request: Request, db: DbDep, admin: AdminDep, knowledge: KnowledgeDep) -> Response:
     """Choose the preset new results use (409 when another admin changed it first)."""
-    fields, when, knowledge = form_fields(request), now(request), request.app.state.knowledge
+    fields, when = form_fields(request), now(request)
     key = first(fields, "key", 64)
     try:
         with db.write() as session:
@@ -122,16 +125,18 @@ def activate(request: Request, db: DbDep, admin: AdminDep) -> Response:
             admin_repo.audit(session, actor=admin.email, action="prices.activated", target=key, at=when,
                              before={"active": previous or knowledge.default_preset}, after={"active": key})
     except LookupError:
-        return prices_page(request, db, admin, errors={"key": "Choose a preset from the list"}, status_code=422)
+        return prices_page(request, db, admin, knowledge, errors={"key": "Choose a preset from the list"},
+                           status_code=422)
     except settings_store.Conflict:
-        return prices_page(request, db, admin, notice="Another admin changed the active preset first: check the list.", status_code=409)
+        return prices_page(request, db, admin, knowledge,
+                           notice="Another admin changed the active preset first: check the list.", status_code=409)
     return see_other(request, "/admin/prices?done=activated")
 
 
-def edit_page(request: Request, db: Database, admin: CurrentAdmin, key: str, *, values: Mapping[str, str] | None = None,
-              errors: dict[str, str] | None = None, notice: str = "", status_code: int = 200) -> HTMLResponse:
+def edit_page(request: Request, db: Database, admin: CurrentAdmin, knowledge: Knowledge, key: str, *,
+              values: Mapping[str, str] | None = None, errors: dict[str, str] | None = None, notice: str = "",
+              status_code: int = 200) -> HTMLResponse:
     """The edit form of one preset, prefilled with its newest version (or the submission)."""
-    knowledge = request.app.state.knowledge
     with db.read() as session:
         preset, version = settings_store.resolve_preset(session, knowledge, key)
         history = settings_store.preset_versions(session, key)
@@ -145,30 +150,31 @@ def edit_page(request: Request, db: Database, admin: CurrentAdmin, key: str, *, 
 
 
 @router.get("/admin/prices/{key}", response_class=HTMLResponse)
-def edit(request: Request, key: str, db: DbDep, admin: AdminDep) -> HTMLResponse:
+def edit(request: Request, key: str, db: DbDep, admin: AdminDep, knowledge: KnowledgeDep) -> HTMLResponse:
     """Edit one preset: saving adds a new dated version; older versions stay."""
-    _known(request, db, key)
-    return edit_page(request, db, admin, key)
+    _known(db, knowledge, key)
+    return edit_page(request, db, admin, knowledge, key)
 
 
 @router.post("/admin/prices/{key}")
-def save(request: Request, key: str, db: DbDep, admin: AdminDep) -> Response:
+def save(request: Request, key: str, db: DbDep, admin: AdminDep, knowledge: KnowledgeDep) -> Response:
     """Validate every field and append a new version (422 with per-field errors; 409 when stale)."""
-    _known(request, db, key)
-    fields, when, knowledge = form_fields(request), now(request), request.app.state.knowledge
+    _known(db, knowledge, key)
+    fields, when = form_fields(request), now(request)
     submitted = {k: first(fields, k, 1000) for k in fields if k != "csrf_token"}
     with db.read() as session:
         base, _ = settings_store.resolve_preset(session, knowledge, key)
     values, text, errors = parse_preset(fields, base, knowledge.providers)
     if errors:
-        return edit_page(request, db, admin, key, values=submitted, errors=errors, status_code=422)
+        return edit_page(request, db, admin, knowledge, key, values=submitted, errors=errors, status_code=422)
     try:
         with db.write() as session:
             row = settings_store.add_preset_version(session, base=base, expected=as_int(first(fields, "version")),
                                                     values=values, fields=text, actor=admin.email, now=when)
             admin_repo.audit(session, actor=admin.email, action="prices.version_added", target=f"{key} v{row.version}",
                              before=settings_store.preset_snapshot(base, version=row.version - 1 or None),
-                             after=settings_store.preset_snapshot(settings_store.preset_of_row(row), version=row.version), at=when)
+                             after=settings_store.preset_snapshot(settings_store.preset_of_row(row),
+                                                                  version=row.version), at=when)
     except settings_store.Conflict:
-        return edit_page(request, db, admin, key, notice=CONFLICT, status_code=409)
+        return edit_page(request, db, admin, knowledge, key, notice=CONFLICT, status_code=409)
     return see_other(request, "/admin/prices?done=saved")

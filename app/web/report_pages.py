@@ -1,0 +1,45 @@
+"""Rendered report pages, kept per worker: a report is an immutable snapshot, so its page is rendered once.
+
+Every view link to a result shares one rendered page. The page is rendered with a per-process random slot where the
+view token goes, and each request fills in its own token. The slot is 128 random bits chosen at start-up, so no text
+a team typed can contain it (a fixed placeholder let a team name print the viewer's token)."""
+
+from __future__ import annotations
+
+import secrets
+
+from app.web.cache import LRU
+
+Key = tuple[int, bool, str | None]  # result id, a newer result exists, the link's expiry
+
+
+class ReportPages:
+    """At most `size` rendered pages, least recently used out first."""
+
+    def __init__(self, size: int) -> None:
+        self.slot = f"view-{secrets.token_hex(16)}"
+        self._pages = LRU[bytes](size)
+
+    def get(self, key: Key, token: str) -> bytes | None:
+        """The page for one view link, or None when it is not rendered yet."""
+        page = self._pages.get(key)
+        return None if page is None else self.fill(page, token)
+
+    def fill(self, page: bytes, token: str) -> bytes:
+        """A page rendered with `slot`, with one link's view token in its place."""
+        return page.replace(self.slot.encode(), token.encode())
+
+    def put(self, key: Key, page: bytes) -> None:
+        """Keep a page rendered with `slot` in place of the view token."""
+        self._pages.put(key, page)
+
+    def forget_result(self, result_id: int) -> None:
+        """Drop every page of one result (a link was revoked)."""
+        self._pages.drop(lambda key: isinstance(key, tuple) and key[0] == result_id)
+
+    def clear(self) -> None:
+        """Drop every page (an assessment was deleted)."""
+        self._pages.clear()
+
+    def __len__(self) -> int:
+        return len(self._pages)
