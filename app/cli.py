@@ -88,7 +88,9 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
         password = sys.stdin.readline().rstrip("\r\n")
     db = Database(get_settings().database_url)
     try:
-        problem = admin_repo.add_admin_account(db, email=args.email, password=password, actor="command line", now=utcnow())
+        problem = admin_repo.add_admin_account(
+            db, email=args.email, password=password, actor="command line", now=utcnow()
+        )
     finally:
         db.dispose()
     if problem:

@@ -12,9 +12,13 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
+from app.engine.rules import Knowledge, load_knowledge
 from app.main import create_app
 from app.settings import Settings
 from app.store import migrate
+from app.store.db import Database
+
+from .stored import Clock  # noqa: E402  (after the app imports, like the other test modules)
 
 PG_URL = os.environ.get("TUNEWISE_TEST_DATABASE_URL", "")
 CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -60,3 +64,24 @@ def csrf_of(html: str) -> str:
     match = CSRF_RE.search(html)
     assert match, "page has no csrf_token field"
     return match.group(1)
+
+
+@pytest.fixture(scope="session")
+def knowledge() -> Knowledge:
+    """The shipped knowledge, loaded once."""
+    return load_knowledge()
+
+
+@pytest.fixture
+def clock(client: TestClient) -> Clock:
+    """A clock the app reads instead of the wall clock; tests move it forward."""
+    fake = Clock()
+    client.app.state.clock = fake  # type: ignore[attr-defined]
+    return fake
+
+
+@pytest.fixture
+def db(client: TestClient) -> Database:
+    """The app's database."""
+    database: Database = client.app.state.db  # type: ignore[attr-defined]
+    return database

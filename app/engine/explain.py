@@ -35,7 +35,9 @@ def explain(
 ) -> Explanation:
     """Reasons for and against, advisories, next steps and the per-axis sentences."""
     subject = (core.companion or core.primary) if core.forced_by else core.primary
-    versus = next((a for a in core.ranking if a not in (core.primary, subject)), None) if core.forced_by else core.runner_up
+    versus = (
+        next((a for a in core.ranking if a not in (core.primary, subject)), None) if core.forced_by else core.runner_up
+    )
     found = sorted(_reasons(k, core, weights, subject, versus, preset), key=lambda r: -r["points"])
     ctx = Context(core.answers, primary=core.primary, companion=core.companion, provider_closed=closed)
     companion = k.rules.labels.get(core.companion or "", "")
@@ -128,7 +130,9 @@ def approx(x: float) -> str:
     return f"{int(round(x, 2 - len(str(int(x))))):,}"
 
 
-def axis_sentences(k: Knowledge, core: Core, preset: Preset, be: Mapping[str, float | None]) -> dict[str, dict[str, str]]:
+def axis_sentences(
+    k: Knowledge, core: Core, preset: Preset, be: Mapping[str, float | None],
+) -> dict[str, dict[str, str]]:
     """For every approach and axis, the §6.8 text tailored to the team's answers. An axis with no template (one
     added to axes.toml with its base scores only) shows the approach's static text, or else the axis help."""
     facts = _facts(k, core, preset, be)
@@ -141,7 +145,10 @@ def axis_sentences(k: Knowledge, core: Core, preset: Preset, be: Mapping[str, fl
             if table is None:
                 out[a][x] = f"{k.rules.static[a][x].text}." if x in k.rules.static[a] else helps[x]
                 continue
-            own = {"static": k.rules.static[a][x].text, "score": f"{core.scores[a][x]:.1f}", "monthly": f"${core.costs[a]:,.0f}"}
+            own = {
+                "static": k.rules.static[a][x].text, "score": f"{core.scores[a][x]:.1f}",
+                "monthly": f"${core.costs[a]:,.0f}",
+            }
             out[a][x] = table.get(a, table["default"]).format(**facts, **own)
     return out
 
@@ -176,7 +183,8 @@ def provider_status(k: Knowledge, preset: Preset) -> str:
     provider = k.providers[preset.provider]
     state = "still takes" if provider.tuning_open else "no longer takes"
     events = "; ".join(f"{date}: {text.rstrip('.')}" for date, text in provider.events)
-    return f"{provider.name}, the price preset's provider, {state} new tuning customers" + (f" ({events})" if events else "")
+    return (f"{provider.name}, the price preset's provider, {state} new tuning customers"
+            + (f" ({events})" if events else ""))
 
 
 def counterfactual_dicts(k: Knowledge, core: Core, sens: Sensitivity) -> list[Json]:

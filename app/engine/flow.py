@@ -118,7 +118,9 @@ def check_value(question: Question, value: object) -> AnswerValue:
 def check_answers(bank: Bank, answers: Mapping[str, object]) -> tuple[dict[str, AnswerValue], list[dict[str, str]]]:
     """JSON answers (API, CLI): typed values over the defaults, and one error per bad field."""
     typed: dict[str, AnswerValue] = {}
-    errors = [{"field": f"answers.{qid}", "message": "Unknown question id."} for qid in answers if qid not in bank.questions]
+    errors = [
+        {"field": f"answers.{qid}", "message": "Unknown question id."} for qid in answers if qid not in bank.questions
+    ]
     for question in bank.questions.values():
         if question.id not in answers:
             if question.default is None:

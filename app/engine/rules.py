@@ -29,13 +29,23 @@ from .model import (
 
 APPROACHES = tuple(a.value for a in Approach)
 TEXT_FACTS = frozenset(
-    ["static", "score", "gaps", "examples", "quality", "band", "band_note", "eval", "volume", "churn", "sensitivity", "time", "ml", "switch", "calls", "fixed", "monthly", "preset", "break_even", "mode", "provider"]
+    [
+        "static", "score", "gaps", "examples", "quality", "band", "band_note", "eval", "volume", "churn", "sensitivity",
+        "time", "ml", "switch", "calls", "fixed", "monthly", "preset", "break_even", "mode", "provider",
+    ]
 )
 REPORT_PHRASES = frozenset(
-    ["hosted", "self_host", "break_even_hosted", "break_even_never", "counterfactual_above", "counterfactual_below", "counterfactual_set", "counterfactual_add", "counterfactual_remove", "counterfactual_via", "dominant", "flip", "cost_reason"]
+    [
+        "hosted", "self_host", "break_even_hosted", "break_even_never", "counterfactual_above", "counterfactual_below",
+        "counterfactual_set", "counterfactual_add", "counterfactual_remove", "counterfactual_via", "dominant", "flip",
+        "cost_reason",
+    ]
 )
 CONFIDENCE_KEYS = (
-    ["mc_draws", "mc_alpha", "mc_seed", "tie_decimals", "high_margin", "high_stability", "high_flip", "medium_margin", "medium_stability"]
+    [
+        "mc_draws", "mc_alpha", "mc_seed", "tie_decimals", "high_margin", "high_stability", "high_flip",
+        "medium_margin", "medium_stability",
+    ]
 )
 
 
@@ -68,7 +78,10 @@ class Parser(Checker):
             self.problems.append("rules: missing rules_version")
         deltas = self.deltas(raw.get("deltas", []))
         self.coverage(deltas, raw.get("neutral", {}), raw.get("numeric", {}))
-        ignored = {str(i.get("question")): (self.when(i.get("when"), "ignored"), str(i.get("reason", ""))) for i in raw.get("ignored", [])}
+        ignored = {
+            str(i.get("question")): (self.when(i.get("when"), "ignored"), str(i.get("reason", "")))
+            for i in raw.get("ignored", [])
+        }
         self.known_questions(ignored, "ignored")
         apps = raw.get("approaches", {})
         self.exact(apps, APPROACHES, "approaches")
@@ -76,7 +89,9 @@ class Parser(Checker):
         combos = tuple(self.combo(c) for c in raw.get("combos", []))
         gates = tuple(self.gate(g) for g in raw.get("gates", []))
         advisories = tuple(self.notice(n, f"A{i}", set()) for i, n in enumerate(raw.get("advisories", []), 1))
-        steps = tuple(self.notice(n, f"N{i}", {"companion", "as_of"}) for i, n in enumerate(raw.get("next_steps", []), 1))
+        steps = tuple(
+            self.notice(n, f"N{i}", {"companion", "as_of"}) for i, n in enumerate(raw.get("next_steps", []), 1)
+        )
         cost_rules, ladder = self.cost_rules(raw.get("cost_rules", {})), self.ladder(raw.get("ladder", {}))
         self.thresholds.setdefault(ladder.question, set()).update(ladder.bounds)
         return Rules(
@@ -138,7 +153,9 @@ class Parser(Checker):
             out[(q, o)] = DeltaRule(q, o, effects, t.text, t.sources)
         return out
 
-    def coverage(self, deltas: Mapping[tuple[str, str], DeltaRule], neutral: Mapping[str, Any], numeric: Mapping[str, Any]) -> None:
+    def coverage(
+        self, deltas: Mapping[tuple[str, str], DeltaRule], neutral: Mapping[str, Any], numeric: Mapping[str, Any],
+    ) -> None:
         """Every option of every question has a delta or is listed as neutral; numeric ones are listed."""
         self.known_questions(neutral, "neutral")
         self.known_questions(numeric, "numeric")
@@ -224,8 +241,14 @@ class Parser(Checker):
     def cost_rules(self, raw: Mapping[str, Any]) -> dict[str, Condition]:
         """The conditions the cost model reads; option names it relies on must exist."""
         names = ("hosted_allowed", "self_host_allowed", "full_in_house", "frequent_retrain")
-        volume = set(self.bank.questions["knowledge_volume"].option_values()) if "knowledge_volume" in self.bank.questions else set()
-        churn = set(self.bank.questions["knowledge_churn"].option_values()) if "knowledge_churn" in self.bank.questions else set()
+        volume = (
+            set(self.bank.questions["knowledge_volume"].option_values())
+            if "knowledge_volume" in self.bank.questions else set()
+        )
+        churn = (
+            set(self.bank.questions["knowledge_churn"].option_values())
+            if "knowledge_churn" in self.bank.questions else set()
+        )
         if not (set(CORPUS_PARAM) | set(STORE_PARAM)) <= volume or churn != set(RHO_PARAM):
             self.problems.append("cost model: knowledge_volume / knowledge_churn options do not match")
         return {n: self.when(raw.get(n), f"cost_rules.{n}") for n in names}

@@ -173,7 +173,10 @@ def _cost_part(
     """Step 5's cost, kept in `memo` between calls with the same prices and overrides by exactly what the cost
     model reads (five answers and the cost flags): most counterfactuals change none of them."""
     question = k.rules.ladder.question
-    key = (a["fixed_prompt_tokens"], a["monthly_calls"], a[question], a["knowledge_volume"], a["knowledge_churn"], *flags.values())
+    key = (
+        a["fixed_prompt_tokens"], a["monthly_calls"], a[question], a["knowledge_volume"], a["knowledge_churn"],
+        *flags.values(),
+    )
     part = memo.get(key)
     if part is None:
         v, fixed = preset.values, float(a["fixed_prompt_tokens"])  # type: ignore[arg-type]
@@ -188,14 +191,18 @@ def _cost_part(
     return part
 
 
-def _rank(k: Knowledge, st: Static, weights: Mapping[str, float], cs: Mapping[str, float]) -> tuple[dict[str, float], tuple[str, ...]]:
+def _rank(
+    k: Knowledge, st: Static, weights: Mapping[str, float], cs: Mapping[str, float],
+) -> tuple[dict[str, float], tuple[str, ...]]:
     """Step 6 and 8: weighted totals; the feasible approaches by rounded total, ties in the fixed order.
 
     The scored axes are added in axes.toml order and cost last: float sums depend on the order."""
     scored = [(x, weights[x]) for x in k.scored_axes]
     totals = {ap: 10 * (sum([wx * s[x] for x, wx in scored]) + weights[COST] * cs[ap]) for ap, s in st.scores.items()}
     places = int(k.rules.confidence.numbers["tie_decimals"])
-    ranking = tuple(sorted((ap for ap in APPROACHES if not st.blocked[ap]), key=lambda ap: (-round(totals[ap], places), ORDER[ap])))
+    ranking = tuple(
+        sorted((ap for ap in APPROACHES if not st.blocked[ap]), key=lambda ap: (-round(totals[ap], places), ORDER[ap]))
+    )
     return totals, ranking
 
 
@@ -219,7 +226,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "reasons_subject": text.subject, "reasons_versus": text.versus,
         "reasons_for": text.reasons_for, "reasons_against": text.reasons_against,
         "counterfactuals": explain.counterfactual_dicts(k, core, sens),
-        "advisories": text.advisories, "next_steps": text.next_steps, "cost": explain.cost_dict(k, core, result.preset, result.per_call, result.break_even, result.lines),
+        "advisories": text.advisories, "next_steps": text.next_steps,
+        "cost": explain.cost_dict(k, core, result.preset, result.per_call, result.break_even, result.lines),
         "axis_text": text.axis_text, "ignored_questions": list(core.ignored),
         "answers": {q: list(v) if isinstance(v, tuple) else v for q, v in core.answers.items()},
         "contributions": [explain.contribution_dict(c) for c in core.contributions],

@@ -87,7 +87,10 @@ def cached_static(k: Knowledge, answers: Mapping[str, AnswerValue], memo: dict[t
     return hit
 
 
-def _ladder(k: Knowledge, answers: Mapping[str, AnswerValue], scores: dict[str, dict[str, float]], out: list[Contribution] | None) -> None:
+def _ladder(
+    k: Knowledge, answers: Mapping[str, AnswerValue], scores: dict[str, dict[str, float]],
+    out: list[Contribution] | None,
+) -> None:
     """Step 2: the data ladder replaces the data score of the fine-tuning approaches."""
     lad = k.rules.ladder
     n = answers[lad.question]
@@ -134,7 +137,9 @@ def _gates(k: Knowledge, ctx: Context) -> tuple[tuple[str, ...], str | None, str
         if not g.when(ctx):
             continue
         fired.append(g.id)
-        ctx.gate_blocks[g.id] = frozenset(a for b in g.blocks if b.unless is None or not b.unless(ctx) for a in b.approaches)
+        ctx.gate_blocks[g.id] = frozenset(
+            a for b in g.blocks if b.unless is None or not b.unless(ctx) for a in b.approaches
+        )
         if g.forces is not None and forced_by is None:
             forced_by, forced, wants = g.id, g.forces, g.companion_when is not None and g.companion_when(ctx)
     return tuple(fired), forced_by, forced, wants

@@ -155,7 +155,8 @@ def totals_under(payload: Mapping[str, Any], weights: Mapping[str, float], axes:
 
 @dataclass(frozen=True)
 class Ranked:
-    """What re-ranking needs of a stored result: ids, blocked flags, scores (non-cost axes, then cost), forced primary."""
+    """What re-ranking needs of a stored result: ids, blocked flags, scores (non-cost axes, then cost),
+    forced primary."""
 
     ids: tuple[str, ...]
     blocked: tuple[bool, ...]

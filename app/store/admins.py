@@ -176,7 +176,9 @@ def search_assessments(
     return [(a, r) for a, r in rows], total
 
 
-def iter_assessments(session: Session, *, where: Search, batch: int = 500) -> Iterator[tuple[Assessment, Result | None]]:
+def iter_assessments(
+    session: Session, *, where: Search, batch: int = 500,
+) -> Iterator[tuple[Assessment, Result | None]]:
     """Every matching assessment, in batches (for the CSV export)."""
     ordered = _search_query(where).order_by(col(Assessment.id))
     offset = 0
@@ -220,7 +222,8 @@ def preview_rows(session: Session, axes: Sequence[str], *, after_id: int = 0) ->
     slim rank_inputs column; a result scored without one of them gets no Ranked row (it cannot be re-ranked).
     The JSON is fetched as text and each row's is decoded and dropped at once: little is left for the GC to scan."""
     query = (select(col(Result.id), col(Result.assessment_id), col(Result.recommendation),
-                    type_coerce(col(Result.rank_inputs), Text)).where(col(Result.id) > after_id).order_by(col(Result.id)))
+                    type_coerce(col(Result.rank_inputs), Text))
+             .where(col(Result.id) > after_id).order_by(col(Result.id)))
     rows = cast(list[tuple[int, int, str, str | None]], session.exec(query).all())  # ids of stored rows: never None
     unfilled = _inputs_from_payload(session, [rid for rid, _, _, raw in rows if raw is None], axes)
     return [PreviewRow(rid, aid, rec, _ranked(rec, _json(raw) if raw is not None else unfilled.get(rid), axes))
@@ -243,7 +246,10 @@ def _inputs_from_payload(
             col(Result.payload)[("approaches", i, f)] for i in range(len(APPROACHES)) for f in PREVIEW_FIELDS])
     out: dict[int, dict[str, Any]] = {}
     for at in range(0, len(ids), chunk):
-        for rid, raw in cast(list[tuple[int, Any]], session.exec(select(col(Result.id), picked).where(col(Result.id).in_(ids[at:at + chunk]))).all()):
+        for rid, raw in cast(
+            list[tuple[int, Any]],
+            session.exec(select(col(Result.id), picked).where(col(Result.id).in_(ids[at:at + chunk]))).all(),
+        ):
             values = _json(raw)
             rows = [dict(zip(PREVIEW_FIELDS, values[i:i + 3])) for i in range(1, len(values), 3)]
             out[rid] = rank_inputs({"forced_by": values[0], "approaches": rows}, axes)

@@ -30,7 +30,9 @@ def reevaluate(session: Session, knowledge: Knowledge, assessment_id: int) -> tu
                        .order_by(col(Result.id).desc()).limit(1)).first()
     if assessment is None or old is None:
         raise NothingToReevaluate(assessment_id)
-    fields = snapshot_fields(resolve(session, knowledge), knowledge, answers=old.answers, assumptions=assessment.cost_assumptions)
+    fields = snapshot_fields(
+        resolve(session, knowledge), knowledge, answers=old.answers, assumptions=assessment.cost_assumptions
+    )
     new = Result(assessment_id=assessment_id, **fields)
     session.add(new)
     session.flush()
@@ -84,7 +86,9 @@ def diff_results(old_payload: Mapping[str, Any], new_payload: Mapping[str, Any])
         "primary": _pair(old_payload.get("primary"), new_payload.get("primary")),
         "companion": _pair(old_payload.get("companion"), new_payload.get("companion")),
         "runner_up": _pair(old_payload.get("runner_up"), new_payload.get("runner_up")),
-        "confidence": _pair(old_payload.get("confidence", {}).get("label"), new_payload.get("confidence", {}).get("label")),
+        "confidence": _pair(
+            old_payload.get("confidence", {}).get("label"), new_payload.get("confidence", {}).get("label")
+        ),
         "weights": [{"axis": x, **_pair(weights_old.get(x), weights_new.get(x))} for x in weights_new],
         "preset": _pair(_preset_label(preset[0]), _preset_label(preset[1])),
         "approaches": _approach_rows(old_payload, new_payload),

@@ -18,10 +18,19 @@ from app.views.format import count_word, money, number
 STYLES: dict[str, dict[str, str]] = {
     "PROMPT": {"css": "series-prompt", "dash": "", "marker": "circle", "marker_name": "circle", "line": "solid line"},
     "RAG": {"css": "series-rag", "dash": "10 4", "marker": "square", "marker_name": "square", "line": "long dashes"},
-    "LORA": {"css": "series-lora", "dash": "3 3", "marker": "triangle", "marker_name": "triangle", "line": "dotted line"},
-    "FT_FULL": {"css": "series-ft", "dash": "12 4 3 4", "marker": "diamond", "marker_name": "diamond", "line": "dash-dot line"},
-    "HYBRID": {"css": "series-hybrid", "dash": "6 3 2 3 2 3", "marker": "down", "marker_name": "inverted triangle", "line": "dash-dot-dot line"},
-    "INTEGRATION": {"css": "series-integration", "dash": "5 2", "marker": "cross", "marker_name": "cross", "line": "short dashes"},
+    "LORA": {
+        "css": "series-lora", "dash": "3 3", "marker": "triangle", "marker_name": "triangle", "line": "dotted line",
+    },
+    "FT_FULL": {
+        "css": "series-ft", "dash": "12 4 3 4", "marker": "diamond", "marker_name": "diamond", "line": "dash-dot line",
+    },
+    "HYBRID": {
+        "css": "series-hybrid", "dash": "6 3 2 3 2 3", "marker": "down", "marker_name": "inverted triangle",
+        "line": "dash-dot-dot line",
+    },
+    "INTEGRATION": {
+        "css": "series-integration", "dash": "5 2", "marker": "cross", "marker_name": "cross", "line": "short dashes",
+    },
 }
 
 
@@ -50,7 +59,9 @@ def marker_path(shape: str, x: float, y: float, r: float = 4.5) -> str:
 
 def style(approach: str) -> dict[str, str]:
     """The look of one approach's series (a neutral look for an unknown id)."""
-    return STYLES.get(approach, {"css": "series-other", "dash": "", "marker": "circle", "marker_name": "circle", "line": "solid line"})
+    return STYLES.get(
+        approach, {"css": "series-other", "dash": "", "marker": "circle", "marker_name": "circle", "line": "solid line"}
+    )
 
 
 def legend_item(approach: str, label: str, note: str = "") -> dict[str, Any]:
@@ -78,7 +89,10 @@ def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[
         r = radius * max(0.0, min(10.0, value)) / 10
         return cx + r * math.cos(angle), cy + r * math.sin(angle)
 
-    rings = [{"value": v, "points": " ".join(f"{fmt(x)},{fmt(y)}" for x, y in (at(i, v) for i in range(n)))} for v in (2, 4, 6, 8, 10)]
+    rings = [
+        {"value": v, "points": " ".join(f"{fmt(x)},{fmt(y)}" for x, y in (at(i, v) for i in range(n)))}
+        for v in (2, 4, 6, 8, 10)
+    ]
     spokes, axis_labels = [], []
     for i, axis in enumerate(axes):
         x, y = at(i, 10)
@@ -103,8 +117,9 @@ def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[
     names = ", ".join(labels[a] for a in series_ids)
     table = {
         "columns": [a["label"] for a in axes],
-        "rows": [{"label": labels[a], "note": _status_note(result, a), "cells": [rows[a]["scores"][x["key"]] for x in axes],
-                  "total": rows[a]["total"]} for a in series_ids],
+        "rows": [{"label": labels[a], "note": _status_note(result, a),
+                  "cells": [rows[a]["scores"][x["key"]] for x in axes], "total": rows[a]["total"]}
+                 for a in series_ids],
     }
     return {
         "id": "radar", "width": width, "height": height, "cx": cx, "cy": cy, "rings": rings, "spokes": spokes,
@@ -114,7 +129,9 @@ def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[
     }
 
 
-def radar_summary(result: Mapping[str, Any], ids: Sequence[str], labels: Mapping[str, str], axes: Sequence[Mapping[str, str]]) -> str:
+def radar_summary(
+    result: Mapping[str, Any], ids: Sequence[str], labels: Mapping[str, str], axes: Sequence[Mapping[str, str]],
+) -> str:
     """The text alternative: who leads on which axes, comparing the first two series."""
     rows = {a["id"]: a for a in result["approaches"]}
     intro = f"Scores from 0 to 10 on {count_word(len(axes))} axes, higher is better. "
@@ -142,10 +159,12 @@ def radar_summary(result: Mapping[str, Any], ids: Sequence[str], labels: Mapping
     if behind:
         out.append(("; " if ahead else "") + f"{labels[second]} leads on {listing(behind, b_s, a_s)}")
     if level:
-        out.append(("; " if ahead or behind else "") + "they are level on " + ", ".join(a["label"].lower() for a in level))
+        out.append(("; " if ahead or behind else "") + "they are level on "
+                   + ", ".join(a["label"].lower() for a in level))
     out.append(".")
     if len(ids) > 2:
-        out.append(f" {', '.join(labels[a] for a in ids[2:])} is drawn for comparison; the table below gives every score.")
+        out.append(f" {', '.join(labels[a] for a in ids[2:])} is drawn for comparison;"
+                   " the table below gives every score.")
     return "".join(out)
 
 

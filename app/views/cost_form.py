@@ -30,7 +30,9 @@ ASSUMPTIONS = (
 )
 
 
-def fields(preset: Preset, stored: Mapping[str, Any] | None, raw: Mapping[str, list[str]] | None = None) -> list[dict[str, Any]]:
+def fields(
+    preset: Preset, stored: Mapping[str, Any] | None, raw: Mapping[str, list[str]] | None = None,
+) -> list[dict[str, Any]]:
     """What the panel shows: each field's name, label, current text and the preset's default as a hint."""
     stored = stored or {}
     shown = []

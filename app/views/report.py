@@ -3,7 +3,8 @@
 ``report_context(snapshot, bank)`` turns the stored snapshot (answers, weights, prices, versions and the
 dict of ``result_to_dict``) into plain values for templates/report/page.html. Formatting of single numbers
 is left to the template filters; sentences that combine several values are built here, once, so that the
-HTML page and the Markdown decision record (app/exports.py) say the same thing.
+HTML page and the Markdown decision record (templates/exports/decision-record.md.j2, rendered by
+app/web/exports.py) say the same thing.
 """
 
 from __future__ import annotations
@@ -99,7 +100,9 @@ def headline(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, 
     label = conf.get("label", "")
     forced = result.get("forced_by")
     gate = next((g for g in result.get("gates", []) if g["id"] == forced), None)
-    kind = "rule_based" if forced else "only_feasible" if label == ONLY_FEASIBLE else "low" if label == "Low" else "scored"
+    kind = (
+        "rule_based" if forced else "only_feasible" if label == ONLY_FEASIBLE else "low" if label == "Low" else "scored"
+    )
     recommendation = labels[primary]
     if companion:
         recommendation += f", then address the language part with {labels[companion]}"
@@ -194,7 +197,10 @@ def _status(result: Mapping[str, Any], a: Mapping[str, Any]) -> str:
 def radar_series(result: Mapping[str, Any]) -> list[str]:
     """Up to three leading approaches: primary, companion, runner-up, next ranked; at least two if any exist."""
     ids: list[str] = []
-    for a in [result["primary"], result.get("companion"), result.get("reasons_versus"), result.get("runner_up"), *result.get("ranking", [])]:
+    for a in [
+        result["primary"], result.get("companion"), result.get("reasons_versus"), result.get("runner_up"),
+        *result.get("ranking", []),
+    ]:
         if a and a not in ids and len(ids) < 3:
             ids.append(a)
     if len(ids) < 2:
@@ -232,7 +238,10 @@ def reason_item(r: Mapping[str, Any]) -> dict[str, Any]:
     else:
         question, answer = qlabel, alabel
     points = float(r.get("points", 0.0))
-    short = question if kind == "combination" else f"{answer} ({question})" if kind == "cost" else f"“{answer}” for “{question}”"
+    short = (
+        question if kind == "combination" else f"{answer} ({question})" if kind == "cost"
+        else f"“{answer}” for “{question}”"
+    )
     return {"question": question, "answer": answer, "text": grounding, "points": points, "short": short,
             "points_text": f"{'+' if points >= 0 else '−'}{abs(points):.1f} points",
             "sources": list(r.get("sources", [])), "kind": kind}
@@ -243,7 +252,8 @@ def changes(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, A
     conf = result.get("confidence", {})
     flips = [upper_first(f["text"]) + "." for f in result.get("weight_flips", [])]
     if result.get("forced_by"):
-        weights_note = f"Rule-based: gate {result['forced_by']} forces {labels[result['primary']]}, so no weight change alters it."
+        weights_note = (f"Rule-based: gate {result['forced_by']} forces {labels[result['primary']]},"
+                        " so no weight change alters it.")
     elif conf.get("label") == ONLY_FEASIBLE:
         weights_note = f"{dominant(conf)} {labels[result['primary']]} is the only feasible option."
     elif not flips:

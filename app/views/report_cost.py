@@ -1,6 +1,6 @@
 """The report's recurring-cost section: monthly costs, break-even sentences, the assumptions used and caveats.
 
-Built from the stored result alone (no engine calls), like the rest of app/report_view.py."""
+Built from the stored result alone (no engine calls), like the rest of app/views/report.py."""
 
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ CAVEATS = (
     "Prices are defaults, editable by admins: this report uses the {name} preset, dated {as_of}.",
     "Token counts are estimates; count your own prompt with a tokenizer (for example tiktoken) and re-check.",
     "Labelling and engineering effort are not included; they dominate real fine-tuning projects.",
-    "Self-hosting capacity ({capacity} calls per GPU replica a month) is a placeholder: benchmark it before relying on it.",
+    "Self-hosting capacity ({capacity} calls per GPU replica a month) is a placeholder:"
+    " benchmark it before relying on it.",
     "Provider availability can make a hosted option impossible for new customers, whatever it costs.",
 )
 
@@ -26,7 +27,8 @@ def cost_section(result: Mapping[str, Any], labels: Mapping[str, str], preset: M
     be = cost.get("break_even", {})
     monthly = cost.get("monthly", {})
     rows = sorted(({"id": k, "label": labels[k], "monthly": v,
-                    "blocked": any(r["id"] == k and r.get("blocked") for r in result["approaches"])} for k, v in monthly.items()),
+                    "blocked": any(r["id"] == k and r.get("blocked") for r in result["approaches"])}
+                   for k, v in monthly.items()),
                   key=lambda r: r["monthly"])
     mode = cost.get("lora_mode")
     overrides = set((preset.get("assumptions") or {}).keys())
@@ -34,9 +36,11 @@ def cost_section(result: Mapping[str, Any], labels: Mapping[str, str], preset: M
     caveats = [c.format(name=preset.get("name", "?"), as_of=preset.get("as_of", "?"),
                         capacity=number(capacity) if capacity is not None else "the assumed") for c in CAVEATS]
     if preset.get("tuning_open") is False:
-        caveats.append(f"{preset.get('provider_name') or preset.get('provider')} no longer accepts new fine-tuning customers.")
+        caveats.append(f"{preset.get('provider_name') or preset.get('provider')}"
+                       " no longer accepts new fine-tuning customers.")
     return {
-        "rows": rows, "preset": preset, "lora_mode": {"hosted": "hosted", "self_host": "self-hosted"}.get(mode or "", mode),
+        "rows": rows, "preset": preset,
+        "lora_mode": {"hosted": "hosted", "self_host": "self-hosted"}.get(mode or "", mode),
         "break_even": break_even_lines(be, params),
         "assumptions": assumption_rows(a, params, mode, overrides),
         "caveats": caveats,
@@ -63,10 +67,12 @@ def break_even_lines(be: Mapping[str, Any], params: Mapping[str, Any]) -> list[s
     gpu = be.get("gpu_month")
     gpu_text = f" ({money(gpu)} a month)" if gpu is not None else ""
     if own:
-        out.append(f"One self-hosted GPU replica{gpu_text} pays for itself against prompting from about {approx(own)} calls a month.")
+        out.append(f"One self-hosted GPU replica{gpu_text} pays for itself against prompting"
+                   f" from about {approx(own)} calls a month.")
     else:
         cap = params.get("replica_capacity")
-        out.append(f"One self-hosted GPU replica{gpu_text} does not pay for itself against prompting within its capacity"
+        out.append(f"One self-hosted GPU replica{gpu_text} does not pay for itself against prompting"
+                   " within its capacity"
                    + (f" of {number(cap)} calls a month." if cap else "."))
     return out
 

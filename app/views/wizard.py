@@ -64,7 +64,10 @@ def review_sections(bank: Bank, token: str, stored: Mapping[str, Any]) -> list[d
         {
             "number": step.number, "title": step.title,
             "rows": [
-                {"label": q.label, "answer": answer_text(q, stored.get(q.id)), "href": f"/a/{token}/{step.slug}#q-{q.id}"}
+                {
+                    "label": q.label, "answer": answer_text(q, stored.get(q.id)),
+                    "href": f"/a/{token}/{step.slug}#q-{q.id}",
+                }
                 for q in bank.step_questions(step.slug)
             ],
         }

@@ -17,7 +17,8 @@ log = logging.getLogger("tunewise.errors")
 TITLES = {
     404: ("Page not found", "This link does not work. It may have been mistyped, replaced or revoked."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
-    503: ("Couldn't save, try again", "The service is busy or out of space, so nothing was changed. Wait a moment and try again."),
+    503: ("Couldn't save, try again",
+          "The service is busy or out of space, so nothing was changed. Wait a moment and try again."),
     500: ("Something went wrong", "The error was logged. Nothing you had saved before is lost."),
 }
 

@@ -60,7 +60,9 @@ def _broken_copy(tmp_path: Path) -> Path:
     shutil.copytree(DATA_DIR, data)
     rules = (data / "rules.toml").read_text(encoding="utf-8")
     rules = rules.replace('option = "wrong_facts"', 'option = "wrong_fact"', 1)
-    rules = rules.replace('question = "ml_capacity"\noption = "in_house"', 'question = "ml_skills"\noption = "in_house"', 1)
+    rules = rules.replace(
+        'question = "ml_capacity"\noption = "in_house"', 'question = "ml_skills"\noption = "in_house"', 1
+    )
     rules = rules.replace("fit = { PROMPT = 2, RAG = -1, LORA = 4", "fit = { PROMPT = 2, RAGG = -1, LORA = 4", 1)
     rules = rules.replace('risk = { LORA = -3, FT_FULL = -3, HYBRID = -3, RAG = -1 }', 'riskiness = { LORA = -3 }', 1)
     rules = rules.replace('sources = ["S4"]\n', 'sources = ["S99"]\n', 1)

@@ -114,7 +114,9 @@ def test_rag_and_hybrid_retrieval_terms(v: Mapping[str, float]) -> None:
     assert large == pytest.approx(5_000_000 * 1.0 * 0.02 / 1e6 + 73)
     hosted, _ = cost.monthly_costs(v, pc, inputs(calls=1_000_000, self_ok=False))
     own, _ = cost.monthly_costs(v, pc, inputs(calls=1_000_000, hosted_ok=False))
-    assert hosted["HYBRID"] - hosted["LORA"] == pytest.approx(1_000_000 * 3200 * 0.8 / 1e6 + 1_000_000 * 200 * 0.02 / 1e6)
+    assert hosted["HYBRID"] - hosted["LORA"] == pytest.approx(
+        1_000_000 * 3200 * 0.8 / 1e6 + 1_000_000 * 200 * 0.02 / 1e6
+    )
     assert own["HYBRID"] - own["LORA"] == pytest.approx(1_000_000 * 200 * 0.02 / 1e6)  # reading 4
 
 
@@ -139,8 +141,10 @@ def test_cost_scores(v: Mapping[str, float]) -> None:
 
 
 def test_monthly_churn_on_a_knowledge_gap_retrains_monthly(k: Knowledge) -> None:
-    core = evaluate(k, {"gap_types": ["knowledge"], "knowledge_churn": "monthly", "knowledge_volume": "fits_in_prompt", "labeled_examples": 1000})
-    calm = evaluate(k, {"gap_types": ["knowledge"], "knowledge_churn": "rarely", "knowledge_volume": "fits_in_prompt", "labeled_examples": 1000})
+    core = evaluate(k, {"gap_types": ["knowledge"], "knowledge_churn": "monthly",
+                        "knowledge_volume": "fits_in_prompt", "labeled_examples": 1000})
+    calm = evaluate(k, {"gap_types": ["knowledge"], "knowledge_churn": "rarely",
+                        "knowledge_volume": "fits_in_prompt", "labeled_examples": 1000})
     v = k.presets[k.default_preset].values
     run = 1000 * 800 * 3 * 5 / 1e6
     assert core.costs["LORA"] - calm.costs["LORA"] == pytest.approx(run * (13 - 3) / 12)

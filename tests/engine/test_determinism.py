@@ -86,5 +86,7 @@ def test_risk_text_names_the_providers_tuning_availability() -> None:
     openai = result_to_dict(score(knowledge, {"gap_types": ["behavior"]}))
     assert "no longer takes new tuning customers" in openai["axis_text"]["LORA"]["risk"]
     assert "2026-05-07" in openai["axis_text"]["LORA"]["risk"]
-    vertex = result_to_dict(score(knowledge, {"gap_types": ["behavior"]}, prices=knowledge.presets["vertex-gemini-2.0-flash"]))
+    vertex = result_to_dict(
+        score(knowledge, {"gap_types": ["behavior"]}, prices=knowledge.presets["vertex-gemini-2.0-flash"])
+    )
     assert "still takes new tuning customers" in vertex["axis_text"]["HYBRID"]["risk"]

@@ -110,7 +110,9 @@ def test_golden_covers_every_case(cases: list[dict[str, Any]], golden: dict[str,
 
 
 @pytest.mark.parametrize("index", range(len(fixtures()) + RANDOM_CASES))
-def test_score_output_is_unchanged(k: Knowledge, cases: list[dict[str, Any]], golden: dict[str, str], index: int) -> None:
+def test_score_output_is_unchanged(
+    k: Knowledge, cases: list[dict[str, Any]], golden: dict[str, str], index: int,
+) -> None:
     case = cases[index]
     assert render(k, case) == golden[case["id"]], case["id"]
 

@@ -20,9 +20,9 @@ from app.settings import Settings
 from app.store.models import Result, WeightDraft, WeightSet
 from app.store.settings import current_weights
 
-from ..admin.conftest import EMAIL, form_post, login, make_admin
 from ..seventh_axis import HELP, KEY, LABEL, WEIGHT, knowledge_with_seventh_axis
 from ..views.test_exports import result_schema, validate
+from .admin.conftest import EMAIL, form_post, login, make_admin
 from .test_results import finish, finished
 
 SIX_AXIS_SET = {"fit": 0.4, "data": 0.1, "speed": 0.1, "cost": 0.2, "risk": 0.1, "change": 0.1}

@@ -20,7 +20,7 @@ from app.views.exports import SCHEMA_ID, md_text, record_context, snapshot_json
 from app.views.report import report_context
 from app.web.exports import markdown_templates, record_markdown
 
-from ..test_report_view import IDS, _result, knowledge, snapshot
+from .test_report_page import IDS, _result, knowledge, snapshot
 
 SCHEMA = ROOT / "app" / "data" / "result.schema.json"
 

@@ -52,7 +52,9 @@ def test_no_async_route_but_the_landing_page_skips_run_blocking() -> None:
     database (only the landing page, which renders a form)."""
     modules = (wizard, team, report, api, health, overview, auth, weights, prices, assessments)
     routes = [r for m in modules for r in m.router.routes if isinstance(r, APIRoute)]
-    unwrapped = [r.path for r in routes if asyncio.iscoroutinefunction(r.endpoint) and not hasattr(r.endpoint, "__wrapped__")]
+    unwrapped = [
+        r.path for r in routes if asyncio.iscoroutinefunction(r.endpoint) and not hasattr(r.endpoint, "__wrapped__")
+    ]
     assert len(routes) > 30
     assert unwrapped == ["/"]
 

@@ -16,7 +16,7 @@ from app.engine.weights import rank_inputs
 from app.store import migrate
 from app.store.db import make_engine
 
-from .scenarios import ALL
+from ..scenarios import ALL
 
 AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 

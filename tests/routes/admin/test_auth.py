@@ -14,8 +14,9 @@ from app.store import passwords, sessions, tokens
 from app.store.db import Database
 from app.store.models import AdminSession, AdminUser
 
-from ..conftest import csrf_of
-from .conftest import EMAIL, PASSWORD, Clock, form_post, login, make_admin
+from ...conftest import csrf_of
+from ...stored import Clock
+from .conftest import EMAIL, PASSWORD, form_post, login, make_admin
 
 
 def session_rows(db: Database) -> list[AdminSession]:

@@ -25,7 +25,7 @@ from app.views.report import report_context
 from app.views.wizard import answer_text
 from app.web.render import make_templates
 
-FIXTURES = Path(__file__).parent / "fixtures" / "public-scenarios.jsonl"
+FIXTURES = Path(__file__).parent.parent / "fixtures" / "public-scenarios.jsonl"
 SCENARIOS = [json.loads(line) for line in FIXTURES.read_text().splitlines() if line.strip()]
 IDS = [s["id"] for s in SCENARIOS]
 AXIS_HEADERS = ("Fit", "Data", "Iteration speed", "Recurring cost", "Risk", "What changes")
@@ -56,7 +56,8 @@ def snapshot(sid: str, **overrides: Any) -> dict[str, Any]:
     snap = {
         "team": f"Team {sid}", "title": scenario["title"], "created_at": "2026-11-21T09:15:00+00:00",
         "answers": dict(scenario["answers"]), "weights": dict(result["weights"]), "weights_version": None,
-        "prices": {"id": preset["id"], "name": preset["name"], "as_of": preset["as_of"], "provider": preset["provider"]},
+        "prices": {"id": preset["id"], "name": preset["name"], "as_of": preset["as_of"],
+                   "provider": preset["provider"]},
         "rules_version": result["rules_version"], "engine_version": result["engine_version"], "result": result,
         "newer_exists": False, "expires_at": None,
     }
@@ -65,7 +66,8 @@ def snapshot(sid: str, **overrides: Any) -> dict[str, Any]:
 
 
 def render(snap: dict[str, Any]) -> str:
-    context = {**report_context(snap, knowledge().bank), "base": BASE, "csrf_token": "x", "partial": False, "request": None}
+    context = {**report_context(snap, knowledge().bank), "base": BASE, "csrf_token": "x", "partial": False,
+               "request": None}
     return env().get_template("report/page.html").render(context)
 
 
@@ -91,14 +93,12 @@ def meta_content(page: str, attr: str, name: str) -> str:
 
 
 @pytest.mark.parametrize("sid", IDS)
-def test_report_page_for_each_scenario(sid: str) -> None:
+def test_report_headline(sid: str) -> None:
+    """Headline: team · title, the recommendation in words and the confidence wording."""
     snap = snapshot(sid)
     result = snap["result"]
     page = render(snap)
-    text = text_of(page)
     labels = {a["id"]: a["label"] for a in result["approaches"]}
-
-    # Headline: team · title, the recommendation in words and the confidence wording.
     assert page.count("<h1") == 1
     h1 = text_of(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL).group(1))
     assert h1 == f"{snap['team']} · {snap['title']}"
@@ -118,7 +118,13 @@ def test_report_page_for_each_scenario(sid: str) -> None:
         assert f"{conf['stability'] * 100:.0f} % of 2,000 weight draws" in verdict
         assert f"{conf['relative_margin'] * 100:.0f} % of the winner's total" in verdict
 
-    # Six-axis comparison: the axis headers, one row per approach, tailored sentences, blocked rows marked.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_comparison(sid: str) -> None:
+    """Six-axis comparison: the axis headers, one row per approach, tailored sentences, blocked rows marked."""
+    snap = snapshot(sid)
+    result = snap["result"]
+    page = render(snap)
     compare = section(page, "compare-h")
     head = text_of(re.search(r"<thead>(.*?)</thead>", compare, re.DOTALL).group(1))
     for header in AXIS_HEADERS:
@@ -135,16 +141,30 @@ def test_report_page_for_each_scenario(sid: str) -> None:
     assert compare.count('class="is-blocked') == sum(a["blocked"] for a in result["approaches"])
     assert '<th scope="col"' in compare and "<caption" in compare
 
-    # Blocked approaches carry their gate's reason.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_blocked_reasons(sid: str) -> None:
+    """Blocked approaches carry their gate's reason."""
+    snap = snapshot(sid)
+    result = snap["result"]
+    page = render(snap)
+    text = text_of(page)
     for a in result["approaches"]:
         for gate_text in a["gate_texts"]:
             assert gate_text in text
 
-    # Radar and cost chart: SVG with a title and a description, a legend and a data table each.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_charts(sid: str) -> None:
+    """Radar and cost chart: SVG with a title and a description, a legend and a data table each."""
+    snap = snapshot(sid)
+    result = snap["result"]
+    page = render(snap)
     svgs = re.findall(r"<svg class=\"chart-svg[^\"]*\"[^>]*>(.*?)</svg>", page, re.DOTALL)
     assert len(svgs) == 2
     for svg in svgs:
-        assert re.search(r"<title id=\"[^\"]+\">[^<]+</title>", svg) and re.search(r"<desc id=\"[^\"]+\">[^<]{40,}</desc>", svg)
+        assert re.search(r"<title id=\"[^\"]+\">[^<]+</title>", svg)
+        assert re.search(r"<desc id=\"[^\"]+\">[^<]{40,}</desc>", svg)
         assert "<polygon" in svg or "<polyline" in svg
     assert 'role="img" aria-labelledby="radar-title radar-desc"' in page
     assert 'role="img" aria-labelledby="cost-chart-title cost-chart-desc"' in page
@@ -156,7 +176,14 @@ def test_report_page_for_each_scenario(sid: str) -> None:
     assert cost.count('<g class="series ') == 6
     assert cost.count("<tr><th scope=\"row\" class=\"num\">") == len(result["cost"]["lines"]["calls"])
 
-    # Recurring cost: monthly figures as money, break-even, preset and date, assumptions and caveats.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_recurring_cost(sid: str) -> None:
+    """Recurring cost: monthly figures as money, break-even, preset and date, assumptions and caveats."""
+    snap = snapshot(sid)
+    result = snap["result"]
+    page = render(snap)
+    cost = section(page, "cost-h")
     for monthly in result["cost"]["monthly"].values():
         assert money(monthly) in text_of(cost)
     assert result["cost"]["preset"]["name"] in cost and result["cost"]["preset"]["as_of"] in cost
@@ -165,13 +192,20 @@ def test_report_page_for_each_scenario(sid: str) -> None:
     assert "Token counts are estimates" in cost and "Labelling and engineering effort are not included" in cost
     assert "Self-hosting capacity" in cost and "Provider availability" in cost
 
-    # Reasons: each for/against item names the question, the answer and the source tags.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_reasons(sid: str) -> None:
+    """Reasons: each for/against item names the question, the answer and the source tags."""
+    snap = snapshot(sid)
+    result = snap["result"]
+    page = render(snap)
     reasons = section(page, "reasons-h")
     items = re.findall(r"<li>(.*?)</li>", reasons, re.DOTALL)
     assert len(items) == len(result["reasons_for"]) + len(result["reasons_against"])
     assert result["reasons_for"], "every scenario has a reason for the recommendation"
     for r in result["reasons_for"] + result["reasons_against"]:
-        block = next(text_of(i) for i in items if html.escape(r["answer_label"], quote=False) in i or r["answer_label"] in text_of(i))
+        label = r["answer_label"]
+        block = next(text_of(i) for i in items if html.escape(label, quote=False) in i or label in text_of(i))
         for tag in r["sources"]:
             assert f"[{tag}]" in block
         if r["kind"] == "answer":
@@ -181,7 +215,13 @@ def test_report_page_for_each_scenario(sid: str) -> None:
     else:
         assert "None of your answers counts against it." in reasons
 
-    # What would change the recommendation.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_changes(sid: str) -> None:
+    """What would change the recommendation."""
+    snap = snapshot(sid)
+    result = snap["result"]
+    page = render(snap)
     changes = text_of(section(page, "changes-h"))
     for flip in result["weight_flips"]:
         assert flip["text"][1:] in changes
@@ -192,7 +232,14 @@ def test_report_page_for_each_scenario(sid: str) -> None:
     for c in result["counterfactuals"]:
         assert c["text"] in changes
 
-    # Advisories, next steps, answers and the footer.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_advisories_answers_footer(sid: str) -> None:
+    """Advisories, next steps, answers and the footer."""
+    snap = snapshot(sid)
+    result = snap["result"]
+    page = render(snap)
+    text = text_of(page)
     for a in result["advisories"]:
         assert a["text"] in text
     for step in result["next_steps"]:
@@ -206,7 +253,12 @@ def test_report_page_for_each_scenario(sid: str) -> None:
     assert f"Engine {result['engine_version']}" in footer and "Generated 2026-11-21 09:15 UTC" in footer
     assert result["cost"]["preset"]["as_of"] in footer
 
-    # Exports and the read-only, CSP-safe contract.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_exports_and_safety(sid: str) -> None:
+    """Exports and the read-only, CSP-safe contract."""
+    snap = snapshot(sid)
+    page = render(snap)
     assert f'href="{BASE}.json"' in page and "Download JSON" in page
     assert f'href="{BASE}.md"' in page and "Decision record (Markdown)" in page
     assert "Print" in page
@@ -215,7 +267,16 @@ def test_report_page_for_each_scenario(sid: str) -> None:
     assert re.search(r"<main[^>]*\bhx-disable\b", page)
     assert "|safe" not in "".join(p.read_text() for p in (ROOT / "templates" / "report").glob("*.html"))
 
-    # Open Graph and robots: present, generic, and without any answer.
+
+@pytest.mark.parametrize("sid", IDS)
+def test_report_previews_carry_no_answers(sid: str) -> None:
+    """Open Graph and robots: present, generic, and without any answer."""
+    snap = snapshot(sid)
+    result = snap["result"]
+    page = render(snap)
+    labels = {a["id"]: a["label"] for a in result["approaches"]}
+    conf = result["confidence"]
+    bank = knowledge().bank
     og_title = meta_content(page, "property", "og:title")
     og_desc = meta_content(page, "property", "og:description")
     assert og_title == f"Tunewise decision: {snap['title']}"
@@ -239,7 +300,8 @@ def test_report_page_for_each_scenario(sid: str) -> None:
 
 def test_newer_result_banner_and_expiry() -> None:
     page = render(snapshot("S01", newer_exists=True, expires_at="2026-12-21T09:15:00Z"))
-    assert "A newer result exists for this assessment; this link shows the snapshot of 2026-11-21 09:15 UTC." in text_of(page)
+    banner = "A newer result exists for this assessment; this link shows the snapshot of 2026-11-21 09:15 UTC."
+    assert banner in text_of(page)
     assert "this link expires 2026-12-21 09:15 UTC" in text_of(page)
     assert "A newer result exists" not in render(snapshot("S01"))
 

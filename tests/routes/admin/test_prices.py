@@ -12,7 +12,7 @@ from app.store.db import Database
 from app.store.models import AuditEvent, PricePreset
 from app.store.settings import current_preset
 
-from ..conftest import csrf_of
+from ...conftest import csrf_of
 
 KEY = "gpt-4.1-mini"
 FIELD_RE = re.compile(r'name="((?:v_[a-z_0-9]+)|name|note|as_of|version)" value="([^"]*)"')

@@ -11,7 +11,7 @@ from app.engine import weights as w
 from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
 
-from .conftest import scenarios
+from ..stored import scenarios
 
 AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 

@@ -17,8 +17,9 @@ from app.store.models import AuditEvent, Result, WeightSet
 from app.store.reevaluate import reevaluate
 from app.store.settings import current_weights
 
-from ..conftest import csrf_of
-from .conftest import PASSWORD, form_post, login, make_admin, seed_results
+from ...conftest import csrf_of
+from ...stored import scenarios, seed_results
+from .conftest import PASSWORD, form_post, login, make_admin
 
 AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 
@@ -75,22 +76,27 @@ def test_numbers_are_normalised_and_saved_as_a_draft(signed_in: TestClient, db: 
 
 
 def test_ranking_gives_roc_weights(signed_in: TestClient) -> None:
-    ranks = {"rank_fit": "1", "rank_data": "2", "rank_risk": "3", "rank_speed": "4", "rank_cost": "5", "rank_change": "6"}
-    response = form_post(signed_in, "/admin/weights", "/admin/weights", {"method": "roc", "draft_version": "0", **ranks})
+    ranks = {"rank_fit": "1", "rank_data": "2", "rank_risk": "3", "rank_speed": "4", "rank_cost": "5",
+             "rank_change": "6"}
+    response = form_post(signed_in, "/admin/weights", "/admin/weights", {"method": "roc",
+                                                                         "draft_version": "0", **ranks})
     assert response.status_code == 303
     page = signed_in.get("/admin/weights").text
     assert all(v in page for v in ("0.408", "0.242", "0.158", "0.103", "0.061", "0.028"))
 
 
 def test_a_shared_rank_is_refused(signed_in: TestClient) -> None:
-    ranks = {"rank_fit": "1", "rank_data": "1", "rank_risk": "3", "rank_speed": "4", "rank_cost": "5", "rank_change": "6"}
-    response = form_post(signed_in, "/admin/weights", "/admin/weights", {"method": "roc", "draft_version": "0", **ranks})
+    ranks = {"rank_fit": "1", "rank_data": "1", "rank_risk": "3", "rank_speed": "4", "rank_cost": "5",
+             "rank_change": "6"}
+    response = form_post(signed_in, "/admin/weights", "/admin/weights", {"method": "roc",
+                                                                         "draft_version": "0", **ranks})
     assert response.status_code == 422 and "Rank 1 is given to more than one axis" in response.text
 
 
 def ahp_form(overrides: dict[tuple[str, str], str] | None = None) -> dict[str, str]:
     # The §6.1 matrix in the app's axis order (fit, data, speed, cost, risk, change).
-    m = {("fit", "data"): "1", ("fit", "speed"): "2", ("fit", "cost"): "2", ("fit", "risk"): "2", ("fit", "change"): "4",
+    m = {("fit", "data"): "1", ("fit", "speed"): "2", ("fit", "cost"): "2", ("fit", "risk"): "2",
+         ("fit", "change"): "4",
          ("data", "speed"): "1", ("data", "cost"): "2", ("data", "risk"): "1", ("data", "change"): "2",
          ("speed", "cost"): "1", ("speed", "risk"): "1", ("speed", "change"): "2",
          ("cost", "risk"): "1", ("cost", "change"): "1", ("risk", "change"): "2"}
@@ -115,13 +121,13 @@ def test_inconsistent_ahp_is_refused_and_the_worst_pair_named(signed_in: TestCli
 
 
 def expected_changes(knowledge: Knowledge, weights: dict[str, float]) -> int:
-    from .conftest import scenarios
-
-    return sum(score(knowledge, c["answers"], weights=weights).core.primary != score(knowledge, c["answers"]).core.primary
+    return sum(score(knowledge, c["answers"], weights=weights).core.primary
+               != score(knowledge, c["answers"]).core.primary
                for c in scenarios())
 
 
-def test_preview_counts_and_lists_the_changed_results(signed_in: TestClient, db: Database, knowledge: Knowledge) -> None:
+def test_preview_counts_and_lists_the_changed_results(signed_in: TestClient, db: Database,
+                                                      knowledge: Knowledge) -> None:
     ids = seed_results(db, knowledge)
     total = sum(float(v) for v in COST_FIRST.values())
     expected = expected_changes(knowledge, {k: float(v) / total for k, v in COST_FIRST.items()})
@@ -136,10 +142,12 @@ def test_preview_counts_and_lists_the_changed_results(signed_in: TestClient, db:
     assert page.status_code == 200 and "<html" in page.text and f"{expected} of {len(ids)}</strong>" in page.text
 
 
-def test_preview_with_the_published_weights_changes_nothing(signed_in: TestClient, db: Database, knowledge: Knowledge) -> None:
+def test_preview_with_the_published_weights_changes_nothing(signed_in: TestClient, db: Database,
+                                                            knowledge: Knowledge) -> None:
     ids = seed_results(db, knowledge)
     defaults = {k: str(v) for k, v in knowledge.default_weights().items()}
-    response = form_post(signed_in, "/admin/weights", "/admin/weights/preview", direct(defaults), headers={"HX-Request": "true"})
+    response = form_post(signed_in, "/admin/weights", "/admin/weights/preview", direct(defaults),
+                         headers={"HX-Request": "true"})
     assert f"0 of {len(ids)}</strong>" in response.text
 
 
@@ -154,12 +162,15 @@ def test_publish_keeps_old_results_byte_identical_and_new_ones_use_it(
 ) -> None:
     ids = seed_results(db, knowledge, 5)
     with db.read() as session:
-        before = {r.id: json.dumps(r.payload, sort_keys=True) + json.dumps(r.weights) for r in session.exec(select(Result))}
+        before = {r.id: json.dumps(r.payload, sort_keys=True) + json.dumps(r.weights)
+                  for r in session.exec(select(Result))}
     assert form_post(signed_in, "/admin/weights", "/admin/weights", direct(COST_FIRST)).status_code == 303
-    response = form_post(signed_in, "/admin/weights", "/admin/weights/publish", {"draft_version": draft_version(signed_in)})
+    response = form_post(signed_in, "/admin/weights", "/admin/weights/publish",
+                         {"draft_version": draft_version(signed_in)})
     assert response.status_code == 303 and response.headers["location"] == "/admin/weights?done=published"
     with db.read() as session:
-        after = {r.id: json.dumps(r.payload, sort_keys=True) + json.dumps(r.weights) for r in session.exec(select(Result))}
+        after = {r.id: json.dumps(r.payload, sort_keys=True) + json.dumps(r.weights)
+                  for r in session.exec(select(Result))}
         weights, version = current_weights(session, knowledge)
     assert after == before and version == 1 and abs(weights["cost"] - 0.7) < 1e-12
     with db.write() as session:
@@ -172,7 +183,8 @@ def test_publish_keeps_old_results_byte_identical_and_new_ones_use_it(
 def test_publishing_twice_is_refused_as_nothing_to_publish(signed_in: TestClient) -> None:
     form_post(signed_in, "/admin/weights", "/admin/weights", direct(COST_FIRST))
     form_post(signed_in, "/admin/weights", "/admin/weights/publish", {"draft_version": draft_version(signed_in)})
-    again = form_post(signed_in, "/admin/weights", "/admin/weights/publish", {"draft_version": draft_version(signed_in)})
+    again = form_post(signed_in, "/admin/weights", "/admin/weights/publish",
+                      {"draft_version": draft_version(signed_in)})
     assert again.status_code == 422 and "nothing to publish" in again.text
     with signed_in.app.state.db.read() as session:  # type: ignore[attr-defined]
         assert len(session.exec(select(WeightSet)).all()) == 1
@@ -199,7 +211,8 @@ def test_two_admins_saving_at_once_one_wins_one_gets_409(client: TestClient, db:
 
     def save(pair: tuple[TestClient, str], values: dict[str, str]) -> None:
         barrier.wait()
-        response = pair[0].post("/admin/weights", data={"csrf_token": pair[1], **direct(values, "0")}, follow_redirects=False)
+        response = pair[0].post("/admin/weights", data={"csrf_token": pair[1], **direct(values, "0")},
+                                follow_redirects=False)
         statuses.append(response.status_code)
 
     threads = [threading.Thread(target=save, args=(forms[0], COST_FIRST)),

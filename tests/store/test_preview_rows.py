@@ -12,7 +12,7 @@ from app.store.db import Database
 from app.store.models import Result
 from app.store.reevaluate import PreviewCache, preview_impact
 
-from .conftest import seed_results
+from ..stored import seed_results
 
 AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
 

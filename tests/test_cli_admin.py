@@ -14,7 +14,7 @@ from app.cli import print_setup_link
 from app.store.db import Database
 from app.store.models import AdminUser, AuditEvent
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run_cli(database_url: str, *args: str, stdin: str) -> subprocess.CompletedProcess[str]:

@@ -16,7 +16,7 @@ from app.store.db import Database
 from app.store.models import AuditEvent
 from app.web.admin_guard import require_admin
 
-from ..conftest import csrf_of
+from ...conftest import csrf_of
 from .conftest import form_post
 
 PUBLIC = ("/admin/login", "/admin/setup/")

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 
 from ..helpers import complete, start
-from ..routes.test_results import finish
+from .test_results import finish
 
 CORPUS = [
     "<script>alert(1)</script>",

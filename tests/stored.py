@@ -1,4 +1,4 @@
-"""Admin fixtures: accounts created straight in the database, sign-in over HTTP, a movable clock, seeded results."""
+"""Shared test data: a movable clock, the fixture scenarios, and results seeded straight into the database."""
 
 from __future__ import annotations
 
@@ -7,25 +7,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-from fastapi.testclient import TestClient
-
 from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.engine.weights import rank_inputs
-from app.store import admins as admin_repo
-from app.store import passwords
 from app.store.db import Database
 from app.store.models import Assessment, Result
 from app.store.settings import preset_snapshot
 
-from ..conftest import csrf_of
-
 AXES = load_knowledge().axis_keys  # the shipped axes, in axes.toml order
-
-PASSWORD = "a long enough passphrase"
-EMAIL = "ada@example.org"
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 class Clock:
@@ -39,59 +29,6 @@ class Clock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture(scope="session")
-def knowledge() -> Knowledge:
-    return load_knowledge()
-
-
-@pytest.fixture
-def clock(client: TestClient) -> Clock:
-    fake = Clock()
-    client.app.state.clock = fake  # type: ignore[attr-defined]
-    return fake
-
-
-@pytest.fixture
-def db(client: TestClient) -> Database:
-    database: Database = client.app.state.db  # type: ignore[attr-defined]
-    return database
-
-
-def make_admin(db: Database, email: str = EMAIL, password: str = PASSWORD, when: datetime | None = None) -> int:
-    """An admin account written straight to the database; returns its id."""
-    with db.write() as session:
-        admin = admin_repo.create_admin(session, email=email, password_hash=passwords.hash_password(password),
-                                        now=when or datetime.now(UTC))
-        assert admin.id is not None
-        return admin.id
-
-
-def login(client: TestClient, email: str = EMAIL, password: str = PASSWORD, **headers: str) -> Any:
-    """POST the sign-in form (after a GET for the CSRF token)."""
-    token = csrf_of(client.get("/admin/login").text)
-    return client.post("/admin/login",
-                       data={"csrf_token": token, "email": email, "password": password, "next": "/admin"},
-                       headers=headers, follow_redirects=False)
-
-
-@pytest.fixture
-def admin_id(db: Database, clock: Clock) -> int:
-    return make_admin(db, when=clock())
-
-
-@pytest.fixture
-def signed_in(client: TestClient, admin_id: int) -> TestClient:
-    response = login(client)
-    assert response.status_code == 303, response.text
-    return client
-
-
-def form_post(client: TestClient, page: str, url: str, data: dict[str, Any], **kwargs: Any) -> Any:
-    """GET page for its CSRF token, then POST data to url."""
-    token = csrf_of(client.get(page).text)
-    return client.post(url, data={"csrf_token": token, **data}, follow_redirects=False, **kwargs)
 
 
 def scenarios() -> list[dict[str, Any]]:

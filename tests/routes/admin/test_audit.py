@@ -14,8 +14,9 @@ from app.store.db import Database
 from app.store.models import AuditEvent, WeightDraft, utcnow
 from app.store.results import add_share_link
 
-from ..conftest import csrf_of
-from .conftest import PASSWORD, form_post, login, make_admin, seed_results
+from ...conftest import csrf_of
+from ...stored import seed_results
+from .conftest import PASSWORD, form_post, login, make_admin
 
 WEIGHTS = {"method": "direct", "w_fit": "0.4", "w_data": "0.2", "w_speed": "0.1", "w_cost": "0.1", "w_risk": "0.1",
            "w_change": "0.1"}

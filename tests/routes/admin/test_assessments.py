@@ -16,8 +16,8 @@ from app.store.models import Assessment, AuditEvent, Result, ShareLink
 from app.store.reevaluate import diff_results
 from app.store.results import add_share_link, find_shared
 
-from ..conftest import csrf_of
-from .conftest import seed_results
+from ...conftest import csrf_of
+from ...stored import seed_results
 
 
 def rename(db: Database, assessment_id: int, team: str, title: str, status: str = "complete") -> None:

@@ -12,8 +12,8 @@ from sqlmodel import select
 from app.store import assessments as repo
 from app.store.models import Assessment, Submission
 
-from .helpers import form_state, start
-from .load.harness import digest, random_answers, stored_digest
+from ..helpers import form_state, start
+from ..load.harness import digest, random_answers, stored_digest
 
 
 def test_concurrent_submits_leave_one_coherent_answer_set(client: TestClient) -> None:
