@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from .model import AnswerValue, Bank, Kind, Option, Question, Source, Step
+from .model import UNKNOWN, AnswerValue, Bank, Kind, Option, Question, Source, Step
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
@@ -122,6 +122,8 @@ def _check_choice(
     values = [o.value for o in options]
     if len(values) < 2 or len(set(values)) != len(values):
         problems.append(f"{where}: needs at least two distinct options")
+    if UNKNOWN in values:
+        problems.append(f"{where}: the option value {UNKNOWN!r} is reserved for \"Not sure\"")
     if kind is Kind.SINGLE and default not in values:
         problems.append(f"{where}: default {default!r} is not one of its options")
     if kind is Kind.MULTI and default is not None:

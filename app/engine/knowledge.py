@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from .axes import COST
+from .cases import Library
 from .cost import Preset, Provider
 from .model import AxisInfo, Bank, ComboRule, Condition, DeltaRule, GateRule, Kind, Ladder, Notice, Text
 
@@ -52,7 +53,7 @@ class Rules:
 
 @dataclass(frozen=True)
 class Knowledge:
-    """The bank plus validated rules, axes, price presets and provider availability."""
+    """The bank plus validated rules, axes, price presets, provider availability and the case library."""
 
     bank: Bank
     rules: Rules
@@ -61,6 +62,7 @@ class Knowledge:
     default_preset: str
     providers: Mapping[str, Provider]
     chart_calls: tuple[float, ...]
+    cases: Library = Library()  # the published-case library (cases.py), validated with the other files
 
     def default_weights(self) -> dict[str, float]:
         """The default weight of every axis (axes.toml)."""

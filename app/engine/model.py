@@ -11,6 +11,9 @@ from typing import Union
 
 AnswerValue = Union[str, int, tuple[str, ...]]
 Answers = Mapping[str, AnswerValue]
+# A question the team has not answered, or answered "Not sure" (every question but the gap types allows it).
+# Stored and exported as this string; the engine scores it at the question's default and probes the others.
+UNKNOWN = "unknown"
 
 
 class Approach(str, Enum):

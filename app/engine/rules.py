@@ -8,6 +8,7 @@ from typing import Any
 
 from .axes import COST, parse_axes
 from .bank import DATA_DIR, BankError, load_bank, read_toml
+from .cases import load_cases
 from .conditions import Checker
 from .cost import CORPUS_PARAM, RHO_PARAM, STORE_PARAM, parse_prices
 from .knowledge import Confidence, Knowledge, Rules
@@ -44,7 +45,7 @@ REPORT_PHRASES = frozenset(
 CONFIDENCE_KEYS = (
     [
         "mc_draws", "mc_alpha", "mc_seed", "tie_decimals", "high_margin", "high_stability", "high_flip",
-        "medium_margin", "medium_stability",
+        "medium_margin", "medium_stability", "max_unknown_for_high", "neighbours", "neighbours_to_agree",
     ]
 )
 
@@ -58,10 +59,11 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
     prices = read_toml("prices.toml", data_dir)
     axes = parse_axes(read_toml("axes.toml", data_dir), raw_sources, problems)
     rules = Parser(bank, raw_sources, problems, [a.key for a in axes]).rules(read_toml("rules.toml", data_dir))
+    cases = load_cases(bank, data_dir, problems)
     if problems:
         raise BankError(problems)
     calls = tuple(float(c) for c in prices.get("chart_calls", []))
-    return Knowledge(bank, rules, axes, presets, str(prices["default"]), providers, calls)
+    return Knowledge(bank, rules, axes, presets, str(prices["default"]), providers, calls, cases)
 
 
 class Parser(Checker):

@@ -4,10 +4,10 @@ sensitivity and explanations."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from . import explain, sensitivity
+from . import cases, explain, sensitivity, unknowns
 from .axes import COST
 from .cost import (
     CostInputs,
@@ -19,7 +19,7 @@ from .cost import (
     monthly_costs,
     per_call,
 )
-from .model import Answers, AnswerValue, Core, Kind
+from .model import UNKNOWN, Answers, AnswerValue, Core, Kind
 from .rules import APPROACHES, Knowledge
 from .sensitivity import Outcome
 from .static import Static, cached_static, static_part
@@ -57,6 +57,9 @@ class Result:
     lines: Mapping[str, Any]
     sensitivity: sensitivity.Sensitivity
     explanation: explain.Explanation
+    unknowns: tuple[unknowns.Unknown, ...]
+    neighbours: tuple[cases.Neighbour, ...]
+    neighbours_agree: bool
     knowledge: Knowledge = field(repr=False, compare=False)
 
 
@@ -66,10 +69,14 @@ def score(
     weights: Mapping[str, float] | None = None,
     prices: Preset | None = None,
     assumptions: Mapping[str, float] | None = None,
+    exclude_case: str | None = None,
 ) -> Result:
-    """Score the answers and explain the recommendation (deterministic, no I/O)."""
+    """Score the answers and explain the recommendation (deterministic, no I/O). A question left out of
+    `answers`, or answered UNKNOWN, is scored at its default and probed at its other values (unknowns.py). The
+    published cases most like the answers come along (never `exclude_case`: eval scores a case without itself)."""
     k = knowledge
     filled = fill_answers(k, answers)
+    unknown = unknowns.unknown_ids(tuple(k.bank.questions.values()), answers)
     w = check_weights(k, weights)
     preset = prices or k.presets[k.default_preset]
     static = static_part(k, filled, record=True)
@@ -79,16 +86,34 @@ def score(
     statics: dict[tuple[Any, ...], Static] = {}
     costs: CostMemo = {}
     core, pc, inp = finish(k, static, w, preset, assumptions, costs)
+    def rescore(a: dict[str, AnswerValue]) -> sensitivity.Outcome:
+        return outcome(k, cached_static(k, a, statics), a, w, preset, assumptions, costs)
+
     sens = sensitivity.analyse(
-        k, core, w,
-        rescore=lambda a: outcome(k, cached_static(k, a, statics), a, w, preset, assumptions, costs),
-        recost=lambda a: outcome(k, static, a, w, preset, assumptions, costs),
+        k, core, w, rescore=rescore, recost=lambda a: outcome(k, static, a, w, preset, assumptions, costs),
+        unknown=frozenset(unknown),
     )
+    probes = unknowns.probe(k.bank.questions, unknown, filled, core.primary, lambda a: _decided(core, rescore(a)))
+    conf = k.rules.confidence
+    label = unknowns.capped(sens.label, probes, conf.numbers, "High", "Medium")
+    near = cases.neighbours(k.cases, answers, int(conf.numbers["neighbours"]), exclude_case)
+    agree = cases.agree(near, core.primary, int(conf.numbers["neighbours_to_agree"]))
+    sens = replace(sens, label=label if agree else lowered(label))
     be = break_even(preset.values, pc, inp)
     closed = not k.providers[preset.provider].tuning_open
     text = explain.explain(k, core, w, preset, pc, be, closed)
     lines = cost_lines(preset.values, pc, inp, k.chart_calls)
-    return Result(ENGINE_VERSION, k.rules.version, core, w, preset, pc, be, lines, sens, text, k)
+    return Result(ENGINE_VERSION, k.rules.version, core, w, preset, pc, be, lines, sens, text, probes, near, agree, k)
+
+
+def lowered(label: str) -> str:
+    """One confidence level down, when the published cases most like the team's chose differently (issue 11)."""
+    return "Low" if label == "Medium" else "Medium" if label.startswith("High") else label
+
+
+def _decided(base: Core, new: sensitivity.Outcome) -> tuple[str, str | None]:
+    """A re-scored variant's primary and the gate behind its change."""
+    return new.primary, sensitivity.via(base, new)
 
 
 def evaluate(
@@ -102,13 +127,16 @@ def evaluate(
 
 
 def fill_answers(k: Knowledge, answers: Answers) -> dict[str, AnswerValue]:
-    """Validate the answers and fill unanswered questions with their defaults (reading 18)."""
+    """Validate the answers; unanswered and UNKNOWN questions take their defaults (reading 18), the value they
+    are scored at before unknowns.probe() tries the others."""
     unknown = sorted(set(answers) - set(k.bank.questions))
     if unknown:
         raise ValueError(f"unknown questions: {unknown}")
     filled: dict[str, AnswerValue] = {}
     for q in k.bank.questions.values():
         value = answers.get(q.id, q.default)
+        if value == UNKNOWN and q.kind is not Kind.MULTI:
+            value = q.default
         if q.kind is Kind.MULTI:
             chosen = [value] if isinstance(value, str) else list(value or ())  # type: ignore[arg-type]
             if not chosen or set(chosen) - set(q.option_values()):
@@ -214,6 +242,7 @@ def _primary(st: Static, totals: Mapping[str, float], ranking: tuple[str, ...]) 
 def result_to_dict(result: Result) -> dict[str, Any]:
     """The result as JSON-ready data (str, int, float, bool, None, list, dict only)."""
     k, core, sens, text = result.knowledge, result.core, result.sensitivity, result.explanation
+    unknown = {u.question for u in result.unknowns}
     return {
         "engine_version": result.engine_version, "rules_version": result.rules_version,
         "primary": core.primary, "companion": core.companion, "runner_up": core.runner_up,
@@ -229,6 +258,11 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "advisories": text.advisories, "next_steps": text.next_steps,
         "cost": explain.cost_dict(k, core, result.preset, result.per_call, result.break_even, result.lines),
         "axis_text": text.axis_text, "ignored_questions": list(core.ignored),
-        "answers": {q: list(v) if isinstance(v, tuple) else v for q, v in core.answers.items()},
+        "answers": {
+            q: UNKNOWN if q in unknown else list(v) if isinstance(v, tuple) else v for q, v in core.answers.items()
+        },
+        "unknowns": unknowns.unknown_dicts(k.bank.questions, k.rules.labels, result.unknowns),
+        "neighbours": [cases.neighbour_dict(n) for n in result.neighbours],
+        "neighbours_agree": result.neighbours_agree,
         "contributions": [explain.contribution_dict(c) for c in core.contributions],
     }

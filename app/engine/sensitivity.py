@@ -62,11 +62,16 @@ class Sensitivity:
     counterfactuals: tuple[Counterfactual, ...]
 
 
-def analyse(k: Knowledge, core: Core, weights: Mapping[str, float], rescore: Rescore, recost: Rescore) -> Sensitivity:
-    """Confidence and counterfactuals for one scored core (rule-based under G1, reading 8)."""
+def analyse(
+    k: Knowledge, core: Core, weights: Mapping[str, float], rescore: Rescore, recost: Rescore,
+    unknown: frozenset[str] = frozenset(),
+) -> Sensitivity:
+    """Confidence and counterfactuals for one scored core (rule-based under G1, reading 8). Questions in `unknown`
+    get no counterfactuals: unknowns.probe() re-scores them instead."""
     conf = k.rules.confidence
     cost_only = {q.id for q in k.bank.questions.values() if q.kind is Kind.INT} - k.rules.referenced
-    counter = tuple(counterfactuals(tuple(k.bank.questions.values()), core, rescore, recost, cost_only))
+    known = tuple(q for q in k.bank.questions.values() if q.id not in unknown)
+    counter = tuple(counterfactuals(known, core, rescore, recost, cost_only))
     if core.forced_by is not None:
         return Sensitivity(conf.rule_based, None, None, None, None, False, (), counter)
     if core.runner_up is None:

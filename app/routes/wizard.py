@@ -74,7 +74,7 @@ def show_step(request: Request, token: str, slug: str, db: DbDep, bank: BankDep,
     assessment, stored = draft_or_404(db, token)
     if not flow.may_open(bank, slug, stored):
         return RedirectResponse(f"/a/{token}/{flow.first_incomplete(bank, stored)}", status_code=303)
-    values = view.display_values(view.with_defaults(bank, stored))
+    values = view.display_values(stored)
     return render_step(request, bank, current, (assessment, stored), token, slug, values)
 
 
@@ -122,7 +122,7 @@ def advance(
     if not is_htmx(request) or target == flow.REVIEW:
         return see_other(request, url)
     draft = known or draft_or_404(db, token)
-    values = view.display_values(view.with_defaults(bank, draft[1]))
+    values = view.display_values(draft[1])
     response = render_step(request, bank, current, draft, token, target, values, saved=True)
     response.headers["HX-Push-Url"] = url
     return response
@@ -132,7 +132,7 @@ def conflict(request: Request, db: Database, bank: Bank, current: CurrentSetting
              slug: str) -> HTMLResponse:
     """409: the step changed elsewhere; show what is stored now, nothing is overwritten."""
     draft = draft_or_404(db, token)
-    values = view.display_values(view.with_defaults(bank, draft[1]))
+    values = view.display_values(draft[1])
     return render_step(request, bank, current, draft, token, slug, values, notice=CONFLICT, status_code=409)
 
 

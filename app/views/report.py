@@ -15,6 +15,7 @@ from typing import Any
 
 from app.engine.model import Bank
 from app.views import charts
+from app.views.evidence import teams_like_yours, unknown_answers
 from app.views.format import count_word, number, percent
 from app.views.report_appendix import answer_sections, cited_sources, versions
 from app.views.report_cost import cost_section
@@ -49,6 +50,8 @@ def report_context(snapshot: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
         "cost": cost_section(result, labels, preset),
         "cost_chart": charts.cost_chart(result, labels),
         "reasons": reasons(result, labels),
+        "unknown": unknown_answers(result),
+        "evidence": teams_like_yours(result, labels),
         "changes": changes(result, labels),
         "advisories": result.get("advisories", []),
         "next_steps": result.get("next_steps", []),

@@ -6,14 +6,19 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from app.engine.model import Bank
+from app.engine.model import UNKNOWN, Bank
 from app.views.wizard import answer_text
+
+IGNORED = "not used: this question does not apply given other answers"
+DEFAULTED = "not answered; the default was used"  # a snapshot from before "Not sure" (issue 11)
 
 
 def answer_sections(bank: Bank, answers: Mapping[str, Any], result: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """The answers in wizard order, grouped by step, each with its question label."""
+    """The answers in wizard order, grouped by step, each with its question label; an UNKNOWN answer reads
+    "Not sure", with the value it was scored at in its note (never shown as if the team had given it)."""
     ignored = set(result.get("ignored_questions", []))
     scored = result.get("answers", {})
+    scored_as = {u.get("question"): u.get("scored_as_label") for u in result.get("unknowns") or []}
     sections = []
     for step in bank.steps:
         rows = []
@@ -21,9 +26,10 @@ def answer_sections(bank: Bank, answers: Mapping[str, Any], result: Mapping[str,
             q = bank.questions[qid]
             given = qid in answers
             value = answers[qid] if given else scored.get(qid)
-            rows.append({"id": qid, "label": q.label, "answer": answer_text(q, value),
-                         "note": "not used: this question does not apply given other answers" if qid in ignored
-                         else "" if given else "not answered; the default was used"})
+            note = (IGNORED if qid in ignored else DEFAULTED if not given
+                    else f"scored as {scored_as[qid]} until you know" if value == UNKNOWN and scored_as.get(qid)
+                    else "")
+            rows.append({"id": qid, "label": q.label, "answer": answer_text(q, value), "note": note})
         sections.append({"number": step.number, "title": step.title, "rows": rows})
     return sections
 

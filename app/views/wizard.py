@@ -6,13 +6,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.engine import flow
-from app.engine.model import Bank, Kind, Question
+from app.engine.model import UNKNOWN, Bank, Kind, Question
 
+NOT_SURE = "Not sure"  # how an UNKNOWN answer reads on every page and export, never as the default it is scored at
 EXPIRY_CHOICES = ((7, "in 7 days"), (30, "in 30 days"), (90, "in 90 days"), (180, "in 180 days"), (0, "never"))
 
 
 def display_values(stored: Mapping[str, Any]) -> dict[str, list[str]]:
-    """Stored typed answers as the lists of strings the form controls compare against."""
+    """Stored typed answers as the lists of strings the form controls compare against: numbers as the team reads
+    them (12,000), UNKNOWN as itself (the "Not sure" radio; an empty number field). Nothing for an unsaved question:
+    a step shows no default, pre-selected or pre-filled (issue 11)."""
     shown: dict[str, list[str]] = {}
     for qid, value in stored.items():
         if isinstance(value, (list, tuple)):
@@ -22,11 +25,6 @@ def display_values(stored: Mapping[str, Any]) -> dict[str, list[str]]:
         else:
             shown[qid] = [str(value)]
     return shown
-
-
-def with_defaults(bank: Bank, stored: Mapping[str, Any]) -> dict[str, Any]:
-    """Stored answers over the bank's defaults: what a step shows before it is first saved."""
-    return {**bank.defaults(), **stored}
 
 
 def stepper(bank: Bank, token: str, current: str, answered: set[str]) -> list[dict[str, Any]]:
@@ -48,9 +46,11 @@ def stepper(bank: Bank, token: str, current: str, answered: set[str]) -> list[di
 
 
 def answer_text(question: Question, value: Any) -> str:
-    """A stored answer in words: option labels, or a number with its unit."""
+    """A stored answer in words: option labels, a number with its unit, or "Not sure"."""
     if value is None:
         return "Not answered"
+    if value == UNKNOWN and question.kind is not Kind.MULTI:
+        return NOT_SURE
     if question.kind is Kind.INT:
         return f"{int(value):,} {question.unit}"
     if question.kind is Kind.MULTI:
@@ -101,9 +101,11 @@ def step_context(
 
 
 def review_context(bank: Bank, assessment: Any, token: str, stored: Mapping[str, Any]) -> dict[str, Any]:
-    """What the check-answers page shows: every answer with a Change link, and the finish form."""
+    """What the check-answers page shows: every answer with a Change link, how many are "Not sure", and the
+    finish form."""
     return {
         "assessment": assessment, "sections": review_sections(bank, token, stored),
+        "not_sure": sum(1 for q in bank.questions if stored.get(q) == UNKNOWN),
         "stepper": stepper(bank, token, flow.REVIEW, set(stored)), "oob": False,
         "finish_action": f"/a/{token}/finish", "finish_label": "Get the recommendation",
         "version": assessment.version, "expiry_choices": EXPIRY_CHOICES,

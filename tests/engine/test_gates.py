@@ -37,10 +37,12 @@ def test_baseline_is_lora_with_only_g0(k: Knowledge) -> None:
     assert core.primary == "LORA" and core.gates == ("G0",)
 
 
-def test_g0_blocks_integration_without_live_data_or_cannot_solve(k: Knowledge) -> None:
+def test_g0_blocks_integration_without_a_live_data_or_computation_gap(k: Knowledge) -> None:
     assert run(k).blocked["INTEGRATION"] == ("G0",)
-    assert "G0" not in run(k, failure_mode="cannot_solve").gates
-    assert not run(k, failure_mode="cannot_solve").blocked["INTEGRATION"]
+    # Issue 11 (a): prompting that cannot solve a skill does not make integration applicable.
+    assert run(k, failure_mode="cannot_solve").blocked["INTEGRATION"] == ("G0",)
+    assert run(k, gap_types=["domain_skill"], failure_mode="cannot_solve").primary != "INTEGRATION"
+    assert "G0" not in run(k, gap_types=["behavior", "computation"]).gates
 
 
 def test_g1_forces_integration_and_names_a_companion(k: Knowledge) -> None:
@@ -114,8 +116,16 @@ def test_g7_blocks_prompt_when_measured_prompting_cannot_solve_a_domain_skill(k:
 def test_g7_needs_a_tuning_approach_free_of_g2_g4_g5(k: Knowledge) -> None:
     core = run(k, gap_types=["domain_skill"], failure_mode="cannot_solve", eval_set="none")
     assert "G7" not in core.gates and core.primary == "PROMPT"
-    core = run(k, gap_types=["domain_skill"], failure_mode="cannot_solve", prompt_maturity="adhoc")
+    core = run(k, gap_types=["domain_skill"], failure_mode="cannot_solve", prompt_maturity="adhoc", eval_set="lt20")
     assert "G7" not in core.gates
+
+
+def test_g7_counts_a_failure_measured_on_an_evaluation_set(k: Knowledge) -> None:
+    """Issue 11: "cannot solve it", measured on 20+ evaluation cases, is evidence whatever the prompt maturity."""
+    for eval_set in ("20to99", "100plus"):
+        core = run(k, gap_types=["domain_skill"], failure_mode="cannot_solve", prompt_maturity="adhoc",
+                   eval_set=eval_set)
+        assert "G7" in core.gates and core.blocked["PROMPT"] == ("G7",)
 
 
 def test_blocked_approaches_keep_their_scores(k: Knowledge) -> None:

@@ -1,4 +1,5 @@
-"""score() output is byte-identical to a golden file made from the engine before its speed-ups.
+"""score() output is byte-identical to a golden file (made from the engine before its speed-ups; regenerated for
+rules 2026-12-05, issue 11: unknown answers, the case library's neighbours, continued pre-training, R7–R10).
 
 The golden file holds, per case, json.dumps(result_to_dict(score(...)), sort_keys=True): every fixture scenario
 plus seeded random valid answer sets (some with other weights, price presets and cost assumptions). Floats are
