@@ -1,4 +1,4 @@
-"""The `tunewise` command: serve, migrate (more subcommands join as features land)."""
+"""The `tunewise` command: serve, migrate, score, eval, backup, create-admin."""
 
 from __future__ import annotations
 
@@ -17,15 +17,20 @@ from typing import Any
 import uvicorn
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.engine import evaluate
+from app.engine.bank import BankError
+from app.engine.cases import read_case_file
 from app.engine.flow import check_answers
 from app.engine.rules import load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.settings import get_settings
 from app.store import admins as admin_repo
-from app.store import migrate
+from app.store import migrate, sessions
 from app.store.backup import BackupError, backup_sqlite
 from app.store.db import Database
 from app.store.models import utcnow
+from app.store.passwords import normalise_email
+from app.store.tokens import pseudonym
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -41,12 +46,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with uvicorn (migrate first: the app refuses an outdated schema)."""
     settings = get_settings()
     queue_logging()
+    for line in settings.startup_lines():
+        print(line, flush=True)
     print_setup_link(settings.database_url, args.host or settings.host, args.port or settings.port)
     uvicorn.run(
         "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        workers=args.workers, access_log=False, proxy_headers=True, server_header=False,
+        workers=args.workers, access_log=False, server_header=False, **proxy_options(settings.forwarded_allow_ips),
     )
     return 0
+
+
+def proxy_options(trusted: str) -> dict[str, Any]:
+    """uvicorn's proxy-header options: X-Forwarded-For/-Proto are read only from the listed proxy addresses
+    (TUNEWISE_FORWARDED_ALLOW_IPS), and not at all when none is listed. uvicorn alone would trust 127.0.0.1, so a
+    client on the same host could pick its own address for the throttles."""
+    if not trusted.strip():
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": trusted.strip()}
 
 
 def queue_logging() -> logging.handlers.QueueListener:
@@ -100,8 +116,25 @@ def cmd_create_admin(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_unlock_admin(args: argparse.Namespace) -> int:
+    """Forget an admin account's failed sign-ins from every address, so a lockout ends now."""
+    settings = get_settings()
+    db = Database(settings.database_url)
+    try:
+        with db.write() as session:
+            email = normalise_email(args.email)
+            cleared = sessions.unlock(session, account=pseudonym(settings.secret_key, email))
+            admin_repo.audit(session, actor="command line", action="admin.unlocked", target=email,
+                             after={"failed_attempts_cleared": cleared}, at=utcnow())
+    finally:
+        db.dispose()
+    print(f"{email}: {cleared} failed sign-in attempt{'' if cleared == 1 else 's'} cleared; it may sign in again")
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
-    """Print the result JSON for a file of answers: no server, no database, default weights and prices."""
+    """Print the result JSON for a file of answers: no server, no database, default weights and prices. As in the
+    API, a question left out or answered "unknown" is unknown ("Not sure"); only gap_types is required."""
     raw: Any = json.loads(Path(args.file).read_text(encoding="utf-8"))
     answers = raw.get("answers", raw) if isinstance(raw, dict) else None
     if not isinstance(answers, dict):
@@ -115,6 +148,29 @@ def cmd_score(args: argparse.Namespace) -> int:
         return 2
     print(json.dumps(result_to_dict(score(knowledge, typed)), indent=2, ensure_ascii=False))
     return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Score every case of the library (or of FILE) and print how often the advice is acceptable (engine/evaluate)."""
+    try:
+        knowledge = load_knowledge(get_settings().knowledge_dir)
+        cases = read_case_file(Path(args.file), knowledge.bank) if args.file else knowledge.cases
+    except BankError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    facts = evaluate.figures(evaluate.run_cases(knowledge, cases), args.min_acceptable, args.min_high)
+    print(json.dumps(facts, indent=2, ensure_ascii=False) if args.json else evaluate.render(facts))
+    for failure in facts["failures"]:
+        print(f"FAIL: {failure}", file=sys.stderr)
+    return 0 if facts["passed"] else 1
+
+
+def fraction(text: str) -> float:
+    """A share from 0 to 1 (0.90 means 90 %)."""
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a share from 0 to 1 (0.90 means 90 %)")
+    return value
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
@@ -139,14 +195,27 @@ def build_parser() -> argparse.ArgumentParser:
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
     scorer = sub.add_parser("score", help="print the result JSON for a file of answers (no server needed)")
-    scorer.add_argument("file", help="JSON file: {question_id: answer} or a fixture line's {\"answers\": {...}}")
+    scorer.add_argument("file", help="JSON file: {question_id: answer} or a fixture line's {\"answers\": {...}}; "
+                                     "a question left out or given as \"unknown\" is unknown")
     scorer.set_defaults(func=cmd_score)
+    evaluator = sub.add_parser("eval", help="score the case library (or FILE) and check the advice against it")
+    evaluator.add_argument("file", nargs="?", help="JSONL cases (the library's or the fixtures' format); default: "
+                           "the whole case library")
+    evaluator.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
+    evaluator.add_argument("--min-acceptable", type=fraction, default=0.90, metavar="SHARE",
+                           help="exit 1 below this share of acceptable primaries (default 0.90)")
+    evaluator.add_argument("--min-high", type=fraction, default=0.95, metavar="SHARE",
+                           help="exit 1 below this share of acceptable primaries among High (default 0.95)")
+    evaluator.set_defaults(func=cmd_eval)
     backup = sub.add_parser("backup", help="copy the SQLite database to PATH (VACUUM INTO, checked)")
     backup.add_argument("path", help="the new file to write")
     backup.set_defaults(func=cmd_backup)
     creator = sub.add_parser("create-admin", help="create an admin account (password from the prompt or stdin)")
     creator.add_argument("email", help="the admin's email address")
     creator.set_defaults(func=cmd_create_admin)
+    unlocker = sub.add_parser("unlock-admin", help="end a sign-in lockout of an admin account (every address)")
+    unlocker.add_argument("email", help="the admin's email address")
+    unlocker.set_defaults(func=cmd_unlock_admin)
     return parser
 
 

@@ -10,10 +10,11 @@ from fastapi import FastAPI
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.engine.rules import load_knowledge
-from app.routes import admin, api, health, report, team, wizard
+from app.routes import admin, api, docs, health, report, team, wizard
 from app.settings import Settings, get_settings
 from app.store import migrate
 from app.store.db import Database
+from app.store.reevaluate import PreviewCache
 from app.store.settings import CurrentSettings
 from app.web import errors
 from app.web.guard import Guard
@@ -24,6 +25,10 @@ from app.web.static import CachedStatic
 from app.web.timing import Timing
 
 access_log = logging.getLogger("tunewise.access")
+log = logging.getLogger("tunewise")
+MB = 1 << 20
+# How TUNEWISE_CACHE_MB is shared: rendered reports, the weights preview's rows, question fragments.
+CACHE_SHARES = {"reports": 0.6, "preview": 0.3, "fragments": 0.1}
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -35,29 +40,35 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if not migrate.is_current(db.engine, settings.database_url):
             raise RuntimeError("The database is not at the newest migration: run `tunewise migrate` first.")
+        for line in settings.startup_lines():
+            log.info("%s", line)
         yield
         db.dispose()
 
-    app = FastAPI(title="Tunewise API", version="1.0.0", lifespan=lifespan, docs_url="/docs", redoc_url=None)
+    app = FastAPI(title="Tunewise API", version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None)
+    cache = {name: int(settings.cache_mb * MB * share) for name, share in CACHE_SHARES.items()}
     app.state.settings, app.state.db = settings, db
     app.state.knowledge = load_knowledge(settings.knowledge_dir)
     app.state.bank = app.state.knowledge.bank
     app.state.current_settings = CurrentSettings(db, app.state.knowledge)
-    app.state.report_pages = ReportPages(settings.report_cache_size)
+    app.state.report_pages = ReportPages(cache["reports"])
+    app.state.preview_cache = PreviewCache(cache["preview"])
     app.state.templates = make_templates(settings)
-    app.state.templates.globals["question_html"] = QuestionFragments(app.state.templates, app.state.bank.sources)
+    app.state.templates.globals["question_html"] = QuestionFragments(
+        app.state.templates, app.state.bank.sources, cache["fragments"])
     errors.install(app)
     # Most requests are reports and wizard steps: their routers are tried first, the report's three routes before
     # the team's and the wizard's fifteen (team before wizard, whose /a/{token}/{slug} would take /a/{token}/manage).
-    for router in (report.router, team.router, wizard.router, api.router, health.router, admin.router):
+    for router in (report.router, team.router, wizard.router, api.router, docs.router, health.router, admin.router):
         app.include_router(router)
     app.mount("/static", CachedStatic(), name="static")
     app.add_middleware(errors.ServerErrors)
     app.add_middleware(GZipMiddleware, minimum_size=500)
-    app.add_middleware(RateLimit, per_minute=settings.rate_limit_per_minute)
+    app.add_middleware(RateLimit, db=db, per_minute=settings.rate_limit_per_minute, secret=settings.secret_key)
     app.add_middleware(Timing, expose=settings.timings)
     app.add_middleware(
-        Guard, max_body=settings.max_body_bytes, https=settings.https, public_origin=settings.public_origin,
+        Guard, max_body=settings.max_body_bytes, https=settings.https, public_origin=settings.origin,
+        hosts=settings.hosts, body_timeout=settings.body_timeout_seconds,
         log=access_log.info if settings.access_log else None,
     )
     return app

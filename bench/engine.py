@@ -13,11 +13,15 @@ from typing import Any
 from app.engine import flow
 from app.engine.rules import Knowledge
 from app.engine.scoring import result_to_dict, score
+from app.main import CACHE_SHARES, MB
+from app.settings import Settings
 from app.store.db import Database
 from app.store.reevaluate import PreviewCache, preview_impact
 from app.store.settings import current_weights
 
 from . import seed
+
+PREVIEW_BYTES = int(Settings().cache_mb * MB * CACHE_SHARES["preview"])  # the app's own budget for the preview rows
 
 
 def pinned(core: int = 1) -> Any:
@@ -60,7 +64,8 @@ def draft_weights(knowledge: Knowledge, weights: dict[str, float]) -> dict[str, 
 
 def preview_figures(knowledge: Knowledge, sizes: tuple[int, ...] = (1_000, 10_000)) -> dict[str, Any]:
     """app.reevaluate.preview_impact (what the admin weights page runs) over `sizes` stored results: cold (a fresh
-    PreviewCache: rows read and decoded from SQLite, as on a worker's first preview) and warm (cached rows)."""
+    PreviewCache: rows read and decoded from SQLite, as on a worker's first preview) and warm (cached rows, up to the
+    app's byte budget; rows past it are read again each time)."""
     out: dict[str, Any] = {"function": "app.reevaluate.preview_impact"}
     with tempfile.TemporaryDirectory(prefix="tunewise-bench-preview-") as tmp:
         seeded = seed.create(Path(tmp), knowledge)
@@ -70,7 +75,7 @@ def preview_figures(knowledge: Knowledge, sizes: tuple[int, ...] = (1_000, 10_00
             try:
                 with db.read() as session:
                     weights = draft_weights(knowledge, current_weights(session, knowledge)[0])
-                    cache = PreviewCache()
+                    cache = PreviewCache(PREVIEW_BYTES)
                     started = time.perf_counter()
                     impact = preview_impact(session, knowledge, weights, cache)
                     cold = time.perf_counter() - started

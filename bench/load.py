@@ -97,7 +97,9 @@ def tunewise_server(database_url: str, log: Path) -> Server:
     env = {
         "TUNEWISE_DATABASE_URL": database_url, "TUNEWISE_PRODUCTION": "true",
         "TUNEWISE_SECRET_KEY": "bench-" + os.urandom(24).hex(), "TUNEWISE_TIMINGS": "true",
-        "TUNEWISE_RATE_LIMIT_PER_MINUTE": "1000000000",  # the API route is measured, not the limiter's 429
+        "TUNEWISE_RATE_LIMIT_PER_MINUTE": "1000000000",  # the routes are measured, not the limiter's 429 (it counts)
+        # Loopback over plain HTTP on purpose; the Host the load generators send.
+        "TUNEWISE_ALLOW_PLAIN_HTTP": "true", "TUNEWISE_ALLOWED_HOSTS": HOST,
     }
     argv = [sys.executable, "-c", "import sys; from app.cli import main; sys.exit(main())",
             "serve", "--host", HOST, "--port", "{port}"]

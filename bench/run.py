@@ -1,9 +1,10 @@
 """`make bench`: Tunewise side by side with a bare Starlette "hello", same load, same core, one run.
 
 Order: seed 1,000 stored assessments → hello → Tunewise GET routes and the 1k scale pair (and page weights) → hello
-→ POST routes (their pools seeded now), 50 simulated teams (reliability.md §5.1), server timings, peak RSS → hello
-→ grow to 100,000 → Tunewise restarted,
-the 100k scale pair → hello → engine figures in-process. Each route's ratio divides by the mean of the two hello
+→ POST routes (their pools seeded now), 50 simulated teams (reliability.md §5.1), server timings, a scanner-like
+mix, peak RSS → hello → grow to 10,000 and time the admin search → grow to 100,000 and time it again → Tunewise
+restarted, the 100k scale pair → hello → engine figures in-process → the admin search on PostgreSQL at 10,000 and
+100,000 (only with BENCH_POSTGRES_URL). Each route's ratio divides by the mean of the two hello
 runs around its block, so drifting background load cancels as far as it can. Prints one table and writes
 bench/results.json. Loopback only; about 3½ minutes."""
 
@@ -20,7 +21,7 @@ from typing import Any
 
 from app.engine.rules import load_knowledge
 
-from . import engine, load, report, seed, teams
+from . import admin_search, engine, load, report, scanner, seed, teams
 from .load import Server
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))  # per measured route
@@ -29,6 +30,8 @@ WARMUP_SECONDS = 1.0
 CONNECTIONS = 50
 SCALE_REPORTS = 100  # view links in the scale pair's report runs
 SCALE_TOTAL = int(os.environ.get("BENCH_SCALE_TOTAL", "100000"))
+SEARCH_SIZES = (10_000, SCALE_TOTAL)  # the admin search is timed at these stored counts
+POSTGRES = os.environ.get("BENCH_POSTGRES_URL", "")  # also time the admin search on this PostgreSQL server
 OUT = Path(__file__).resolve().parent / "results.json"
 SLUGS = ("problem", "tried", "data", "output", "constraints")
 
@@ -131,6 +134,9 @@ class Bench:
             print("  50 teams (reliability.md §5.1) …", flush=True)
             self.data["teams"] = teams.run(server)
             self.data["rss_kb"] = server.status()
+            print(f"  scanner-like mix ({scanner.THREADS} threads, {scanner.SECONDS:g} s) …", flush=True)
+            self.data["scanner"] = scanner.run(server, [e for e, _ in seeded.pools["step"]],
+                                               [v for _, v in seeded.pools["report"]])
             self.hello()
         finally:
             server.stop()
@@ -165,7 +171,11 @@ class Bench:
 
     def tunewise_100k(self, seeded: seed.Seeded) -> None:
         """Grow to SCALE_TOTAL stored assessments (server stopped), then the step and report pages again."""
-        started = time.monotonic()
+        started, searched = time.monotonic(), self.data.setdefault("admin_search", {}).setdefault("SQLite", {})
+        for size in sorted({n for n in SEARCH_SIZES if n <= SCALE_TOTAL}):
+            seed.grow(seeded.path, seeded.templates, size)
+            print(f"  admin search at {size:,} stored (SQLite) …", flush=True)
+            searched[str(size)] = admin_search.figures(seeded.url)
         seed.grow(seeded.path, seeded.templates, SCALE_TOTAL)
         self.data["grow_seconds"] = round(time.monotonic() - started, 1)
         self.data["stored_100k"] = seed.stored(seeded.path)
@@ -199,6 +209,10 @@ def main() -> int:
         with engine.pinned():
             bench.data["engine"] = {"score": engine.score_figures(bench.knowledge),
                                     "impact_preview": engine.preview_figures(bench.knowledge)}
+        if POSTGRES:
+            print("  admin search on PostgreSQL …", flush=True)
+            bench.data["admin_search"]["PostgreSQL"] = admin_search.postgres(
+                POSTGRES, bench.knowledge, tuple(sorted({n for n in SEARCH_SIZES if n <= SCALE_TOTAL})))
         bench.data["machine"] = report.machine()
         bench.data["settings"] = {"seconds": SECONDS, "scale_seconds": SCALE_SECONDS, "connections": CONNECTIONS,
                                   "warmup_seconds": WARMUP_SECONDS, "scale_total": SCALE_TOTAL, "tmp": str(tmp)}

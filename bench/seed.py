@@ -29,9 +29,10 @@ FIXTURES = (ROOT / "tests" / "fixtures" / "public-scenarios.jsonl",
             ROOT / "tests" / "fixtures" / "published-cases.jsonl")
 READ_POOLS = {"step": 200, "report": 250}  # topped up with finished assessments to 1,000 stored
 # Seeded after the 1k scale runs, large enough that an 8 s run does not wrap round: each row then gets exactly one
-# write, at version 0. On a much faster machine post.lua wraps round with version + 1; a row's second request could
-# then overtake its first in the server's (unfair) writer lock and get a 409, which is reported as a failure.
-WRITE_POOLS = {"submit": 4_000, "submit_htmx": 4_000, "finish": 1_500}
+# write, at version 0 (4,000 rows wrapped at ~650 submits/s). On a much faster machine post.lua wraps round with
+# version + 1; a row's second request could then overtake its first in the server's (unfair) writer lock and get a
+# 409, which is reported as a failure.
+WRITE_POOLS = {"submit": 8_000, "submit_htmx": 8_000, "finish": 2_000}
 
 
 def fixtures() -> list[dict[str, Any]]:
@@ -119,9 +120,12 @@ def clone(conn: sqlite3.Connection, templates: Sequence[int], edit_hashes: Seque
     conn.executemany("INSERT INTO clone_map VALUES (?, ?, ?, ?)", (
         (start + k, templates[k % len(templates)], h, view_hashes[k] if view_hashes else None)
         for k, h in enumerate(edit_hashes)))
+    # Start dates spread over two years (the admin search's date filters and its order see realistic data).
     conn.execute("""INSERT INTO assessment (id, team, title, status, edit_token_hash, version, cost_assumptions,
                                             created_at, updated_at)
-                    SELECT m.fid, a.team, a.title, ?, m.ehash, 0, a.cost_assumptions, a.created_at, a.updated_at
+                    SELECT m.fid, a.team, a.title, ?, m.ehash, 0, a.cost_assumptions,
+                           datetime(a.created_at, '-' || (m.fid % 730) || ' days') || substr(a.created_at, 20),
+                           a.updated_at
                     FROM clone_map m JOIN assessment a ON a.id = m.tid ORDER BY m.fid""", (status,))
     conn.execute("""INSERT INTO answer (assessment_id, question_id, value, updated_at)
                     SELECT m.fid, an.question_id, an.value, an.updated_at

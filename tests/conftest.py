@@ -47,6 +47,7 @@ def settings(database_url: str) -> Settings:
     """Test settings: strict templates, quiet access log, generous rate limits."""
     return Settings(
         database_url=database_url, strict_templates=True, access_log=False, rate_limit_per_minute=10_000,
+        allowed_hosts="testserver",  # TestClient's Host (issue 15: unknown hosts get 400)
     )
 
 

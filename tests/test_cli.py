@@ -34,6 +34,26 @@ def test_score_accepts_a_bare_answers_object(tmp_path: Path) -> None:
     assert json.loads(run("score", str(path)).stdout)["primary"] in ALL[0]["acceptable"]
 
 
+def test_score_reads_omitted_and_unknown_answers_as_unknown(tmp_path: Path) -> None:
+    path = tmp_path / "answers.json"
+    path.write_text(json.dumps({"gap_types": ["behavior"], "eval_set": "unknown", "labeled_examples": 12_000}))
+    done = run("score", str(path))
+    assert done.returncode == 0, done.stderr
+    answers = json.loads(done.stdout)["answers"]
+    assert answers["eval_set"] == answers["failure_mode"] == answers["monthly_calls"] == "unknown"
+    assert answers["labeled_examples"] == 12_000
+
+
+def test_score_names_the_field_of_a_bad_number(tmp_path: Path) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps({"gap_types": ["behavior"], "monthly_calls": "5x", "labeled_examples": -1}))
+    done = run("score", str(path))
+    assert done.returncode == 2 and done.stdout == ""
+    assert 'answers.monthly_calls: Number of calls a month: give a whole number (a JSON integer) or "unknown", ' \
+           'not "5x".' in done.stderr
+    assert "answers.labeled_examples: Number of examples cannot be negative" in done.stderr
+
+
 def test_score_reports_bad_answers(tmp_path: Path) -> None:
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"gap_types": ["behavior"], "eval_set": "lots"}))

@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from app.engine import flow
 from app.engine.model import Bank
 from app.settings import Settings
-from app.store import assessments, results
+from app.store import assessments, history, results
 from app.store.db import Database
 from app.store.models import utcnow
-from app.store.reevaluate import NothingToReevaluate, compare_with_previous, reevaluate
+from app.store.reevaluate import NothingChanged, NothingToReevaluate, reevaluate
 from app.views import wizard as view
 from app.web.deps import (
     BankDep,
@@ -33,8 +33,19 @@ NOTICES = {
     "rotated": "A new edit link was made. The old link no longer works: copy this one.",
     "revoked": "The view link was revoked. Anyone who opens it now sees “Page not found”.",
     "finished": "This assessment was already finished; its results are listed below.",
+    "unchanged": ("Nothing changed: the answers, weights and prices are the same as in the newest result, so no "
+                  "new result was made."),
 }
 STALE = "These answers changed in another window since you opened this page. Check them and finish again."
+
+
+def too_many(error: results.TooMany) -> str:
+    """What to do when an assessment holds as many results or live links as it may."""
+    if error.what == "links":
+        return (f"This assessment has {error.limit} working read-only links, the most it may have. Revoke one you "
+                "no longer need on the manage page, then try again.")
+    return (f"This assessment holds {error.limit} results, the most it may keep. Start a new assessment to record "
+            "more.")
 
 
 def expiry_days(settings: Settings, fields: Fields) -> int | None:
@@ -82,9 +93,13 @@ def finish(request: Request, token: str, db: DbDep, bank: BankDep, settings: Set
     try:
         with db.write() as session:
             assessments.mark_complete(session, assessment_id=assessment.id, expected=version, now=utcnow())
-            _, view_token = results.store_result(session, assessment_id=assessment.id, fields=scored, days=days)
+            view_token = results.record_finish(session, assessment_id=assessment.id, fields=scored, days=days,
+                                               max_results=settings.max_results, max_live=settings.max_live_links)
     except assessments.Conflict:  # changed or deleted since it was read: show what is stored now (404 when gone)
         return stale_finish(request, bank, settings, draft_or_404(db, token), token)
+    except results.TooMany as error:
+        return render_review(request, bank, settings, assessment, token, stored, notice=too_many(error),
+                             status_code=409)
     return see_other(request, f"/r/{view_token}")
 
 
@@ -112,39 +127,51 @@ def render_manage(
 ) -> HTMLResponse:
     """The manage page."""
     with db.read() as session:
-        history = results.results_with_links(session, assessment_id=assessment.id)
+        entries, dead = history.team_history(session, assessment_id=assessment.id, now=utcnow(),
+                                             limit=max(settings.max_results, 1))
+        compared = history.compared(session, assessment_id=assessment.id, result_id=compare) if compare else None
     context = {
         "assessment": assessment, "base": f"/a/{token}", "continue_href": f"/a/{token}", "notice": notice,
-        "delete_error": error, "history": history, "expiry_choices": view.EXPIRY_CHOICES,
-        "default_expiry": settings.share_link_days,
-        "compared": compare_with_previous(history, compare) if compare else None,
+        "delete_error": error, "history": entries, "dead_links": dead, "expiry_choices": view.EXPIRY_CHOICES,
+        "default_expiry": settings.share_link_days, "compared": compared,
     }
     return render(request, "wizard/manage.html", context, status_code=status_code)
 
 
 @router.post("/a/{token}/reevaluate")
-def reevaluate_team(request: Request, token: str, db: DbDep, knowledge: KnowledgeDep) -> Response:
-    """Score the newest result's answers again with the current settings; show what changed."""
+def reevaluate_team(request: Request, token: str, db: DbDep, knowledge: KnowledgeDep,
+                    settings: SettingsDep) -> Response:
+    """Score the newest result's answers again with the current settings; show what changed (or that nothing
+    did: then no result is added)."""
     assessment, _ = draft_or_404(db, token)
     try:
         with db.write() as session:
-            _, new = reevaluate(session, knowledge, assessment.id)
+            _, new = reevaluate(session, knowledge, assessment.id, max_results=settings.max_results)
     except NothingToReevaluate:
         return see_other(request, f"/a/{token}/manage")
+    except NothingChanged:
+        return see_other(request, f"/a/{token}/manage?done=unchanged")
+    except results.TooMany as error:
+        return render_manage(request, db, settings, assessment, token, notice=too_many(error), status_code=409)
     return see_other(request, f"/a/{token}/manage?diff={new.id}#changes")
 
 
 @router.post("/a/{token}/links")
 def new_link(request: Request, token: str, db: DbDep, settings: SettingsDep) -> Response:
-    """A new view link to one of this assessment's results; opens the report it leads to."""
+    """A new view link to one of this assessment's results (at most max_live_links working ones); opens the
+    report it leads to."""
     fields = form_fields(request)
     result_id = as_int(first(fields, "result"))
     assessment, _ = draft_or_404(db, token)
-    with db.write() as session:
-        result = results.result_of(session, result_id=result_id, assessment_id=assessment.id)
-        if result is None or result.id is None:
-            raise HTTPException(status_code=404)
-        view_token = results.add_share_link(session, result_id=result.id, days=expiry_days(settings, fields))
+    try:
+        with db.write() as session:
+            result = results.result_of(session, result_id=result_id, assessment_id=assessment.id)
+            if result is None or result.id is None or not results.lock_assessment(session, assessment_id=assessment.id):
+                raise HTTPException(status_code=404)
+            results.room_for_link(session, assessment_id=assessment.id, max_live=settings.max_live_links)
+            view_token = results.add_share_link(session, result_id=result.id, days=expiry_days(settings, fields))
+    except results.TooMany as error:
+        return render_manage(request, db, settings, assessment, token, notice=too_many(error), status_code=409)
     return see_other(request, f"/r/{view_token}")
 
 

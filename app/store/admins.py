@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
@@ -19,7 +19,6 @@ from app.store.sessions import revoke_sessions
 from app.store.tokens import new_token, token_hash
 
 SETUP_TTL = timedelta(hours=1)
-PAGE_SIZE = 25
 
 
 # ------------------------------------------------------------------ audit log
@@ -123,79 +122,6 @@ def live_setup_token(session: Session, *, token: str, now: datetime) -> SetupTok
     if row is None or row.used_at is not None or now >= row.expires_at:
         return None
     return row
-
-
-# ------------------------------------------------------------------ assessments
-@dataclass(frozen=True)
-class Search:
-    """The filters of the assessments list."""
-
-    team: str = ""
-    title: str = ""
-    status: str = ""
-    recommendation: str = ""
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-def _latest_results() -> Any:
-    """A subquery: the newest result id of each assessment."""
-    return (select(Result.assessment_id, func.max(Result.id).label("rid"))
-            .group_by(col(Result.assessment_id)).subquery())
-
-
-def _search_query(where: Search) -> Any:
-    """Assessments with their newest result (or none), filtered."""
-    latest = _latest_results()
-    query = (select(Assessment, Result)
-             .join(latest, latest.c.assessment_id == Assessment.id, isouter=True)
-             .join(Result, col(Result.id) == latest.c.rid, isouter=True))
-    if where.team:
-        query = query.where(func.lower(Assessment.team).contains(where.team.lower(), autoescape=True))
-    if where.title:
-        query = query.where(func.lower(Assessment.title).contains(where.title.lower(), autoescape=True))
-    if where.status:
-        query = query.where(Assessment.status == where.status)
-    if where.recommendation:
-        query = query.where(Result.recommendation == where.recommendation)
-    if where.since:
-        query = query.where(Assessment.created_at >= where.since)
-    if where.until:
-        query = query.where(Assessment.created_at < where.until)
-    return query
-
-
-def search_assessments(
-    session: Session, *, where: Search, page: int, size: int = PAGE_SIZE
-) -> tuple[list[tuple[Assessment, Result | None]], int]:
-    """One page of matching assessments (newest first) with their newest result, and the total."""
-    query = _search_query(where)
-    total = session.exec(select(func.count()).select_from(query.subquery())).one()
-    ordered = query.order_by(col(Assessment.created_at).desc(), col(Assessment.id).desc())
-    rows = session.exec(ordered.offset((page - 1) * size).limit(size)).all()
-    return [(a, r) for a, r in rows], total
-
-
-def iter_assessments(
-    session: Session, *, where: Search, batch: int = 500,
-) -> Iterator[tuple[Assessment, Result | None]]:
-    """Every matching assessment, in batches (for the CSV export)."""
-    ordered = _search_query(where).order_by(col(Assessment.id))
-    offset = 0
-    while rows := session.exec(ordered.offset(offset).limit(batch)).all():
-        yield from ((a, r) for a, r in rows)
-        offset += batch
-
-
-def statuses(session: Session) -> list[str]:
-    """The assessment statuses present, for the filter."""
-    return sorted(session.exec(select(Assessment.status).distinct()).all())
-
-
-def results_of(session: Session, *, assessment_id: int) -> list[Result]:
-    """Every result of an assessment, newest first."""
-    query = select(Result).where(Result.assessment_id == assessment_id).order_by(col(Result.id).desc())
-    return list(session.exec(query).all())
 
 
 # ------------------------------------------------------------------ weights preview

@@ -7,11 +7,11 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlalchemy import event
 from sqlalchemy.engine import Dialect, Engine, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.sql import Select
 from sqlmodel import Session, create_engine
 
@@ -28,20 +28,26 @@ SQLITE_PRAGMAS = (
 )
 
 
-def make_engine(url: str, *, max_page_count: int = 0) -> Engine:
-    """An engine for url; SQLite gets its pragmas and explicit BEGIN / BEGIN IMMEDIATE."""
+def make_engine(url: str, *, max_page_count: int = 0, durable: bool = True) -> Engine:
+    """An engine for url; SQLite gets its pragmas and explicit BEGIN / BEGIN IMMEDIATE. durable=False is for
+    counters that may lose their last writes in a power cut (rate limits): commits do not wait for the disk."""
     if not url.startswith("sqlite"):
+        if not durable:
+            return create_engine(url, pool_size=2, max_overflow=8, pool_pre_ping=True,
+                                 connect_args={"options": "-c synchronous_commit=off"})
         return create_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
     # Pool larger than AnyIO's 40 threadpool tokens, so a waiting request never starves (fastapi#3205).
-    engine = create_engine(url, pool_size=20, max_overflow=30, connect_args={"check_same_thread": False})
-    _install_sqlite_hooks(engine, max_page_count)
+    pool: dict[str, Any] = ({"pool_size": 20, "max_overflow": 30} if durable
+                            else {"pool_size": 2, "max_overflow": 8, "pool_use_lifo": True})
+    engine = create_engine(url, **pool, connect_args={"check_same_thread": False})
+    _install_sqlite_hooks(engine, max_page_count, durable=durable)
     return engine
 
 
-def _install_sqlite_hooks(engine: Engine, max_page_count: int) -> None:
+def _install_sqlite_hooks(engine: Engine, max_page_count: int, *, durable: bool = True) -> None:
     """Pragmas on connect; our own BEGIN so reads stay deferred and writes take the lock at once."""
 
     @event.listens_for(engine, "connect")
@@ -50,6 +56,9 @@ def _install_sqlite_hooks(engine: Engine, max_page_count: int) -> None:
         cursor = dbapi_connection.cursor()
         for pragma in SQLITE_PRAGMAS:
             cursor.execute(pragma)
+        if not durable:  # WAL without an fsync per commit (the WAL is synced at checkpoints); our own writers queue
+            cursor.execute("PRAGMA synchronous=NORMAL")  # on the writer lock, so only another process can make a
+            cursor.execute("PRAGMA busy_timeout=200")  # counter wait, and then it gives up soon (callers go on)
         if max_page_count:  # fault injection: a "full disk" after this many pages
             cursor.execute(f"PRAGMA max_page_count={int(max_page_count)}")
         cursor.close()
@@ -94,7 +103,10 @@ class Database:
         self._write_engine = self.engine.execution_options(sqlite_write=True) if self.is_sqlite else self.engine
         self._thread_lock = threading.Lock()
         self._lock_path = self._lock_file(url)
+        self._lock_handle: BinaryIO | None = None
         self._prepared: dict[Select[Any], Prepared] = {}
+        self._counters: Engine | None = None  # made on first use: only the rate limiter writes through it
+        self._compiled: dict[Any, tuple[str, Any, dict[str, Any]]] = {}
 
     @staticmethod
     def _lock_file(url: str) -> Path | None:
@@ -135,6 +147,37 @@ class Database:
         return [first, *(first[:repeated] + prepared.decode(row, repeated) for row in rows[1:])]
 
 
+    def bump(self, statement: Any, params: dict[str, Any]) -> tuple[Any, ...] | None:
+        """Run one prebuilt write statement (an upsert with RETURNING, a DELETE) as its own transaction on the
+        counters engine, under the writer lock; its first row, if any. For counters only (rate limits): on SQLite
+        the commit does not fsync (synchronous=NORMAL), on PostgreSQL it does not wait for the WAL flush, so a
+        count costs one statement and no disk wait. Values come back raw (plain integers)."""
+        compiled = self._compiled.get(statement)
+        if compiled is None:
+            if self._counters is None:
+                self._counters = make_engine(self.url, durable=False)
+            done = statement.compile(dialect=self._counters.dialect)
+            compiled = self._compiled[statement] = (done.string, done.positiontup, dict(done.params))
+        sql, names, defaults = compiled
+        values = {**defaults, **params}
+        assert self._counters is not None
+        dbapi = self._counters.dialect.loaded_dbapi
+        with self._writer_lock():
+            connection = self._counters.raw_connection()
+            try:
+                cursor = connection.cursor()
+                try:  # SQLite: autocommit, so the one statement is its own transaction
+                    cursor.execute(sql, tuple(values[n] for n in names) if names is not None else values)
+                    row = cursor.fetchone() if cursor.description else None
+                finally:
+                    cursor.close()
+                connection.commit()
+            except dbapi.Error as error:  # as SQLAlchemy raises it: a locked or full database is DatabaseUnavailable
+                raise DBAPIError.instance(sql, values, error, dbapi.Error) from error
+            finally:
+                connection.close()
+        return tuple(row) if row is not None else None
+
     @contextmanager
     def write(self) -> Iterator[Session]:
         """A session for one write unit of work, committed at the end or rolled back on error."""
@@ -152,12 +195,13 @@ class Database:
             if self._lock_path is None:
                 yield
                 return
-            with open(self._lock_path, "a+b") as handle:
-                fcntl.flock(handle, fcntl.LOCK_EX)
-                try:
-                    yield
-                finally:
-                    fcntl.flock(handle, fcntl.LOCK_UN)
+            if self._lock_handle is None:  # opened once, kept: a write took two system calls more without it
+                self._lock_handle = open(self._lock_path, "a+b")  # noqa: SIM115  (closed by dispose())
+            fcntl.flock(self._lock_handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(self._lock_handle, fcntl.LOCK_UN)
 
     def ping(self) -> None:
         """Run a trivial query; raises when the database cannot answer."""
@@ -167,3 +211,9 @@ class Database:
     def dispose(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
+        if self._counters is not None:
+            self._counters.dispose()
+        with self._thread_lock:
+            if self._lock_handle is not None:
+                self._lock_handle.close()
+                self._lock_handle = None

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, Column, ForeignKey, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, ForeignKey, Integer, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 SQLModel.metadata.naming_convention = {
@@ -30,7 +30,11 @@ def _fk(target: str, *, nullable: bool = False) -> Any:
 
 
 class Assessment(SQLModel, table=True):
-    """One team's run through the wizard; the edit link is a capability stored only as a hash."""
+    """One team's run through the wizard; the edit link is a capability stored only as a hash.
+
+    latest_result_id, recommendation and result_at describe the newest result. The database keeps them (a trigger
+    on result inserts, migration 0005), whatever inserts the result, so the admin search filters and sorts one
+    table instead of finding each assessment's newest result."""
 
     id: Optional[int] = Field(default=None, primary_key=True)
     team: str = Field(max_length=120)
@@ -39,8 +43,11 @@ class Assessment(SQLModel, table=True):
     edit_token_hash: str = Field(max_length=64, unique=True)
     version: int = Field(default=0)
     cost_assumptions: Optional[dict[str, Any]] = Field(default=None, sa_column=Column(JSON))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
     updated_at: datetime = Field(default_factory=utcnow, index=True)
+    latest_result_id: Optional[int] = Field(default=None)
+    recommendation: Optional[str] = Field(default=None, max_length=16, index=True)
+    result_at: Optional[datetime] = Field(default=None)
 
 
 class Answer(SQLModel, table=True):
@@ -126,7 +133,8 @@ class AdminSession(SQLModel, table=True):
 
 
 class LoginAttempt(SQLModel, table=True):
-    """One sign-in POST, keyed 'account:<email>' or 'ip:<address>': throttling state shared by workers."""
+    """One sign-in POST, keyed 'acct:<email>:<address>' or 'ip:<address>' (each part a keyed digest, never the
+    text itself): throttling state shared by workers."""
 
     __tablename__ = "login_attempt"
     id: Optional[int] = Field(default=None, primary_key=True)
@@ -215,3 +223,12 @@ class ActivePreset(SQLModel, table=True):
     version: int = Field(default=0)
     updated_by: str = Field(max_length=254)
     updated_at: datetime = Field(default_factory=utcnow)
+
+
+class RateLimit(SQLModel, table=True):
+    """One client's writes in one route group in the current fixed window (web/limits.py): shared by workers."""
+
+    __tablename__ = "rate_limit"
+    key: str = Field(primary_key=True, max_length=100)
+    window_start: int = Field(sa_column=Column(BigInteger, nullable=False))
+    hits: int = Field(default=0)

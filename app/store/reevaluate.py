@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -9,12 +10,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from app.engine.evaluate import acceptable_with
 from app.engine.rules import Knowledge
 from app.engine.weights import primary_of, weight_vector
 from app.store import admins as admin_repo
 from app.store.models import Assessment, Result
-from app.store.results import snapshot_fields
-from app.store.settings import resolve
+from app.store.results import TooMany, result_count, same_snapshot, snapshot_fields
+from app.store.settings import current_weights, resolve
 
 LIST_LIMIT = 200
 
@@ -23,8 +25,15 @@ class NothingToReevaluate(LookupError):
     """The assessment does not exist or has no result yet."""
 
 
-def reevaluate(session: Session, knowledge: Knowledge, assessment_id: int) -> tuple[Result, Result]:
-    """Score the newest result's answers again with the current weights and preset; store it as a new result."""
+class NothingChanged(Exception):
+    """Scoring the newest result's answers with the current settings gives that same result again."""
+
+
+def reevaluate(session: Session, knowledge: Knowledge, assessment_id: int,
+               *, max_results: int = 0) -> tuple[Result, Result]:
+    """Score the newest result's answers again with the current weights and preset and store it as a new result;
+    NothingChanged when it would equal the newest one (answers, weights, prices, rules and engine alike), TooMany
+    when the assessment already holds max_results (0: no cap)."""
     assessment = session.exec(select(Assessment).where(Assessment.id == assessment_id).with_for_update()).first()
     old = session.exec(select(Result).where(Result.assessment_id == assessment_id)
                        .order_by(col(Result.id).desc()).limit(1)).first()
@@ -33,6 +42,10 @@ def reevaluate(session: Session, knowledge: Knowledge, assessment_id: int) -> tu
     fields = snapshot_fields(
         resolve(session, knowledge), knowledge, answers=old.answers, assumptions=assessment.cost_assumptions
     )
+    if same_snapshot(old, fields):
+        raise NothingChanged(assessment_id)
+    if max_results and result_count(session, assessment_id=assessment_id) >= max_results:
+        raise TooMany("results", max_results)
     new = Result(assessment_id=assessment_id, **fields)
     session.add(new)
     session.flush()
@@ -67,15 +80,6 @@ def _approach_rows(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[dict[
         rows.append({"id": a["id"], "label": a.get("label", a["id"]), "old_total": b["total"], "new_total": a["total"],
                      "delta": delta, "old_blocked": b["blocked"], "new_blocked": a["blocked"], "scores": moved})
     return rows
-
-
-def compare_with_previous(history: Sequence[tuple[Result, Any]], result_id: int) -> dict[str, Any] | None:
-    """One result of a history (newest first) against the one before it; None when either is missing."""
-    ids = [r.id for r, _ in history]
-    if result_id not in ids or ids.index(result_id) + 1 >= len(ids):
-        return None
-    new, old = history[ids.index(result_id)][0], history[ids.index(result_id) + 1][0]
-    return {"old": old, "new": new, "diff": diff_results(old.payload, new.payload)}
 
 
 def diff_results(old_payload: Mapping[str, Any], new_payload: Mapping[str, Any]) -> dict[str, Any]:
@@ -129,27 +133,68 @@ class Impact:
     changed: int
     changes: list[Change]
     unranked: int = 0
+    library: Library | None = None
+
+
+@dataclass(frozen=True)
+class Library:
+    """The case library under the published and the draft weights: how many cases get an acceptable primary
+    (issue 11 item 9: the draft's effect on the evidence, not only on stored results)."""
+
+    cases: int
+    now: int
+    draft: int
 
 
 class PreviewCache:
-    """Results are immutable, so their slim preview rows are loaded once per process and kept."""
+    """Results are immutable, so their slim preview rows are loaded once per process and kept, up to max_bytes.
+    The kept rows are the oldest results (every id up to `_upto`); newer rows past the budget are read from the
+    database on each preview and dropped after it, so memory stays bounded whatever the database holds."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_bytes: int = 16 << 20) -> None:
+        self.max_bytes = max_bytes
         self._rows: dict[int, admin_repo.PreviewRow] = {}
+        self._weights: dict[int, int] = {}
+        self._bytes = self._upto = 0
         self._axes: tuple[str, ...] = ()
         self._lock = threading.Lock()
 
     def rows(self, session: Session, axes: Sequence[str]) -> list[admin_repo.PreviewRow]:
-        """Every stored result's preview row over `axes`: new ones loaded, deleted ones forgotten."""
+        """Every stored result's preview row over `axes`: kept ones, new ones kept while the budget allows, the
+        rest read for this call only; deleted ones forgotten."""
         with self._lock:
             if tuple(axes) != self._axes:  # rows are built for one list of axes (one knowledge per app)
-                self._rows, self._axes = {}, tuple(axes)
-            fresh = admin_repo.preview_rows(session, axes, after_id=max(self._rows, default=0))
-            self._rows.update((row.id, row) for row in fresh)
+                self._rows, self._weights, self._bytes, self._upto, self._axes = {}, {}, 0, 0, tuple(axes)
             alive = admin_repo.result_ids(session)
             for gone in set(self._rows) - alive:
                 del self._rows[gone]
-            return [self._rows[i] for i in sorted(self._rows)]
+                self._bytes -= self._weights.pop(gone)
+            fresh = admin_repo.preview_rows(session, axes, after_id=self._upto)
+            kept = 0
+            for row in fresh:
+                weight = row_bytes(row)
+                if self._bytes + weight > self.max_bytes:
+                    break
+                self._rows[row.id], self._weights[row.id] = row, weight
+                self._bytes += weight
+                self._upto, kept = row.id, kept + 1
+            return [self._rows[i] for i in sorted(self._rows)] + fresh[kept:]
+
+    @property
+    def bytes(self) -> int:
+        """What the kept rows weigh."""
+        return self._bytes
+
+
+def row_bytes(row: admin_repo.PreviewRow) -> int:
+    """The memory one preview row holds: the row, its Ranked form, its tuples, floats and strings."""
+    size = sys.getsizeof(row) + sys.getsizeof(row.recommendation) + 64  # 64: the dict slot and the int key
+    ranked = row.ranked
+    if ranked is None:
+        return size
+    size += sys.getsizeof(ranked) + sys.getsizeof(ranked.ids) + sys.getsizeof(ranked.blocked)
+    size += sys.getsizeof(ranked.scores) + sum(sys.getsizeof(s) for s in ranked.ids)
+    return size + sum(sys.getsizeof(t) + 24 * len(t) for t in ranked.scores)
 
 
 def preview_impact(
@@ -164,4 +209,6 @@ def preview_impact(
     labels = admin_repo.labels_of(session, assessment_ids=sorted({r.assessment_id for r, _ in found[:LIST_LIMIT]}))
     changes = [Change(r.id, r.assessment_id, *labels.get(r.assessment_id, ("?", "?")), r.recommendation, new)
                for r, new in found[:LIST_LIMIT]]
-    return Impact(len(rows), len(found), changes, sum(row.ranked is None for row in rows))
+    published, _ = current_weights(session, knowledge)
+    library = Library(len(knowledge.cases), acceptable_with(knowledge, published), acceptable_with(knowledge, weights))
+    return Impact(len(rows), len(found), changes, sum(row.ranked is None for row in rows), library)

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func
+from sqlalchemy import bindparam, func, or_
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -34,6 +35,65 @@ def snapshot_fields(
         "rules_version": payload["rules_version"], "engine_version": payload["engine_version"], "payload": payload,
         "rank_inputs": rank_inputs(payload, knowledge.axis_keys),
     }
+
+
+# What a result records; two snapshots equal in all of these are the same result (rank_inputs derives from payload).
+SNAPSHOT_FIELDS = ("recommendation", "answers", "weights", "weights_version", "prices", "rules_version",
+                   "engine_version", "payload")
+
+
+class TooMany(Exception):
+    """The assessment already holds as many results (or live view links) as it may."""
+
+    def __init__(self, what: str, limit: int) -> None:
+        super().__init__(what, limit)
+        self.what, self.limit = what, limit
+
+
+def same_snapshot(result: Result, fields: Mapping[str, Any]) -> bool:
+    """True when snapshot_fields() would store exactly what `result` holds (compared as stored JSON)."""
+    return all(getattr(result, name) == json.loads(json.dumps(fields[name])) for name in SNAPSHOT_FIELDS)
+
+
+def result_count(session: Session, *, assessment_id: int) -> int:
+    """How many results an assessment holds."""
+    return int(session.exec(select(func.count()).where(Result.assessment_id == assessment_id)).one())
+
+
+def live_link_count(session: Session, *, assessment_id: int, now: datetime) -> int:
+    """How many of an assessment's view links still work (neither revoked nor expired)."""
+    query = (select(func.count()).select_from(ShareLink).join(Result, col(Result.id) == ShareLink.result_id)
+             .where(Result.assessment_id == assessment_id, col(ShareLink.revoked_at).is_(None),
+                    or_(col(ShareLink.expires_at).is_(None), col(ShareLink.expires_at) > now)))
+    return int(session.exec(query).one())
+
+
+def lock_assessment(session: Session, *, assessment_id: int) -> bool:
+    """Row-lock an assessment (PostgreSQL; SQLite writers are serialised anyway) so counts taken next stay
+    true until the transaction ends; False when it no longer exists."""
+    query = select(Assessment.id).where(Assessment.id == assessment_id).with_for_update()
+    return session.exec(query).first() is not None
+
+
+def room_for_link(session: Session, *, assessment_id: int, max_live: int) -> None:
+    """TooMany when the assessment has max_live working view links already (0: no cap). Call it locked."""
+    if max_live and live_link_count(session, assessment_id=assessment_id, now=utcnow()) >= max_live:
+        raise TooMany("links", max_live)
+
+
+def record_finish(session: Session, *, assessment_id: int, fields: Mapping[str, Any], days: int | None,
+                  max_results: int = 0, max_live: int = 0) -> str:
+    """Finish: a view link to a new result, or to the newest one when scoring gave exactly it again; TooMany when
+    the assessment holds max_results results or max_live live links already (0: no cap). Returns the view token.
+    Call it with the assessment row locked (mark_complete's versioned UPDATE does that)."""
+    newest = session.exec(select(Result).where(Result.assessment_id == assessment_id)
+                          .order_by(col(Result.id).desc()).limit(1)).first()
+    room_for_link(session, assessment_id=assessment_id, max_live=max_live)
+    if newest is not None and newest.id is not None and same_snapshot(newest, fields):
+        return add_share_link(session, result_id=newest.id, days=days)
+    if max_results and result_count(session, assessment_id=assessment_id) >= max_results:
+        raise TooMany("results", max_results)
+    return store_result(session, assessment_id=assessment_id, fields=fields, days=days)[1]
 
 
 def store_result(session: Session, *, assessment_id: int, fields: Mapping[str, Any],
@@ -84,16 +144,6 @@ def find_shared(session: Session, *, token: str,
 def latest_result_id(session: Session, *, assessment_id: int) -> int | None:
     """The id of the newest result of an assessment."""
     return session.exec(select(func.max(Result.id)).where(Result.assessment_id == assessment_id)).one()
-
-
-def results_with_links(session: Session, *, assessment_id: int) -> list[tuple[Result, list[ShareLink]]]:
-    """Every result of an assessment, newest first, each with its view links."""
-    results = session.exec(
-        select(Result).where(Result.assessment_id == assessment_id).order_by(Result.id.desc())  # type: ignore[union-attr]
-    ).all()
-    ids = [r.id for r in results]
-    links = session.exec(select(ShareLink).where(col(ShareLink.result_id).in_(ids))).all() if ids else []
-    return [(r, [link for link in links if link.result_id == r.id]) for r in results]
 
 
 def revoke_link(session: Session, *, link_id: int, assessment_id: int) -> int | None:

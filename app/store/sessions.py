@@ -5,11 +5,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, func, not_
+from sqlalchemy import delete, func, not_, update
 from sqlmodel import Session, col, select
 
 from app.store.models import AdminSession, AdminUser, LoginAttempt
-from app.store.passwords import MAX_EMAIL
 from app.store.tokens import new_token, token_hash
 
 IDLE, ABSOLUTE = timedelta(minutes=30), timedelta(hours=12)
@@ -17,6 +16,7 @@ TOUCH_EVERY = timedelta(seconds=60)
 FREE_FAILURES, MAX_DELAY_S = 5, 15 * 60
 IP_LIMIT, IP_WINDOW = 10, timedelta(minutes=1)
 KEEP_ATTEMPTS = timedelta(days=1)
+LOGIN_LOCK = 0x7457_6C67  # the advisory lock key of sign-in reservations (PostgreSQL)
 
 
 def start_session(session: Session, *, admin: AdminUser, now: datetime) -> str:
@@ -72,14 +72,62 @@ def touch_session(session: Session, *, session_id: int, now: datetime) -> None:
         session.add(fresh)
 
 
-def account_key(email: str) -> str:
-    """The login_attempt key of an account (known or not: both are throttled alike)."""
-    return f"account:{email[:MAX_EMAIL]}"
+def account_key(account: str, address: str) -> str:
+    """The login_attempt key of one account tried from one client address (both pseudonyms, tokens.pseudonym):
+    failures from elsewhere never lock the account out here."""
+    return f"acct:{account[:64]}:{address[:64]}"
 
 
 def address_key(address: str) -> str:
-    """The login_attempt key of a client address."""
+    """The login_attempt key of a client address (a pseudonym)."""
     return f"ip:{address[:64]}"
+
+
+def _serialise(session: Session) -> None:
+    """Make the check-and-reserve below atomic: on PostgreSQL one transaction-scoped advisory lock queues every
+    sign-in's reservation (they are tiny); on SQLite the writer lock already does."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(LOGIN_LOCK)))
+
+
+def reserve(session: Session, *, account: str, address: str, now: datetime, check_account: bool) -> tuple[int, int]:
+    """Count this sign-in POST against its address and, when check_account, reserve a failed attempt of the
+    account from that address before any password is checked: (seconds to wait, the reserved attempt's id).
+    A wait > 0 reserves nothing more. Verified passwords then mark the attempt ok (mark_ok), so parallel guesses
+    can never check more passwords than the throttle allows."""
+    _serialise(session)
+    wait = address_wait(session, address=address, now=now)
+    if wait:
+        return wait, 0
+    record_attempt(session, key=address_key(address), ok=False, now=now)
+    if not check_account:
+        return 0, 0
+    key = account_key(account, address)
+    wait = account_wait(session, key=key, now=now)
+    if wait:
+        return wait, 0
+    attempt = LoginAttempt(key=key, ok=False, at=now)
+    session.add(attempt)
+    session.flush()
+    assert attempt.id is not None
+    return 0, attempt.id
+
+
+def mark_ok(session: Session, *, attempt_id: int) -> None:
+    """The reserved attempt's password was right: it ends the run of failures."""
+    session.execute(update(LoginAttempt).where(col(LoginAttempt.id) == attempt_id).values(ok=True))
+
+
+def release(session: Session, *, attempt_id: int) -> None:
+    """The reserved attempt was never checked (the server was too busy): it does not count."""
+    session.execute(delete(LoginAttempt).where(col(LoginAttempt.id) == attempt_id))
+
+
+def unlock(session: Session, *, account: str) -> int:
+    """Forget the failed sign-ins of an account from every address (`tunewise unlock-admin`); how many."""
+    pattern = f"acct:{account[:64]}:%"
+    rows = session.execute(delete(LoginAttempt).where(col(LoginAttempt.key).like(pattern), not_(col(LoginAttempt.ok))))
+    return int(rows.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def address_wait(session: Session, *, address: str, now: datetime) -> int:
@@ -93,9 +141,9 @@ def address_wait(session: Session, *, address: str, now: datetime) -> int:
     return max(1, math.ceil((min(recent) + IP_WINDOW - now).total_seconds()))
 
 
-def account_wait(session: Session, *, email: str, now: datetime) -> int:
-    """Seconds until this account may try again: after 5 consecutive failures, 1 s doubling up to 15 min."""
-    key = account_key(email)
+def account_wait(session: Session, *, key: str, now: datetime) -> int:
+    """Seconds until this account may be tried again from this address: after 5 consecutive failures, 1 s
+    doubling up to 15 min."""
     last_ok = session.exec(select(func.max(LoginAttempt.at)).where(LoginAttempt.key == key, col(LoginAttempt.ok))).one()
     query = select(func.count(), func.max(LoginAttempt.at)).where(LoginAttempt.key == key, not_(col(LoginAttempt.ok)))
     if last_ok is not None:

@@ -8,6 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.engine.cost import Preset
@@ -158,16 +161,28 @@ def get_draft(session: Session, *, lock: bool = False) -> WeightDraft | None:
     return session.exec(query.with_for_update() if lock else query).first()
 
 
+def _ensure_row(session: Session, model: Any, **values: Any) -> None:
+    """Insert a single-row table's row (version 0) unless it exists. Two transactions creating it at once: the
+    second waits for the first (PostgreSQL) and inserts nothing, so the row lock taken next serialises them and
+    the later one sees the version move (a 409), never a duplicate key (an error)."""
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    session.execute(insert(model.__table__).values(**values).on_conflict_do_nothing(index_elements=["id"]))
+
+
 def save_draft(
     session: Session, *, expected: int, method: str, weights: Mapping[str, float],
     matrix: list[list[float]] | None, cr: float | None, actor: str, now: datetime,
 ) -> tuple[dict[str, Any] | None, WeightDraft]:
-    """Replace the draft if it is still at `expected`; returns (the draft before, as a dict, the draft now)."""
+    """Replace the draft if it is still at `expected`; returns (the draft before, as a dict, the draft now).
+    Version 0 is a row made in this transaction (no draft was saved yet): it is filled in, or rolled back."""
+    _ensure_row(session, WeightDraft, id=DRAFT_ID, version=0, method=method, weights={}, updated_by=actor,
+                updated_at=now)
+    session.expire_all()  # the row may have come from the insert above: read it through the lock below
     draft = get_draft(session, lock=True)
-    if (draft.version if draft else 0) != expected:
+    assert draft is not None
+    if draft.version != expected:
         raise Conflict()
-    before = draft_dict(draft) if draft else None
-    draft = draft or WeightDraft(id=DRAFT_ID, version=0, method=method, weights={}, updated_by=actor)
+    before = draft_dict(draft) if draft.version else None
     draft.version, draft.method, draft.weights = expected + 1, method, dict(weights)
     draft.ahp_matrix, draft.cr, draft.updated_by, draft.updated_at = matrix, cr, actor, now
     session.add(draft)
@@ -227,7 +242,8 @@ def add_preset_version(
     session: Session, *, base: Preset, expected: int, values: Mapping[str, float], fields: Mapping[str, str],
     actor: str, now: datetime,
 ) -> PricePreset:
-    """Append a new dated version of a preset if it is still at `expected` (0 = the TOML default)."""
+    """Append a new dated version of a preset if it is still at `expected` (0 = the TOML default). Two admins
+    adding the same version at once: the unique (key, version) refuses the later one, a Conflict."""
     latest = latest_preset_row(session, base.id)
     if (latest.version if latest else 0) != expected:
         raise Conflict()
@@ -235,17 +251,23 @@ def add_preset_version(
         key=base.id, version=expected + 1, name=fields["name"], provider=fields["provider"], as_of=fields["as_of"],
         note=fields["note"], sources=list(base.sources), params=dict(values), created_by=actor, created_at=now,
     )
-    session.add(row)
+    try:
+        with session.begin_nested():
+            session.add(row)
+    except IntegrityError:
+        raise Conflict() from None
     return row
 
 
 def set_active_preset(session: Session, *, key: str, expected: int, actor: str, now: datetime) -> str | None:
     """Point new results at another preset if the pointer is still at `expected`; returns the previous key."""
+    _ensure_row(session, ActivePreset, id=ACTIVE_ID, preset_key=key, version=0, updated_by=actor, updated_at=now)
+    session.expire_all()
     pointer = session.exec(select(ActivePreset).where(ActivePreset.id == ACTIVE_ID).with_for_update()).first()
-    if (pointer.version if pointer else 0) != expected:
+    assert pointer is not None
+    if pointer.version != expected:
         raise Conflict()
-    previous = pointer.preset_key if pointer else None
-    pointer = pointer or ActivePreset(id=ACTIVE_ID, preset_key=key, updated_by=actor)
+    previous = pointer.preset_key if pointer.version else None
     pointer.preset_key, pointer.version, pointer.updated_by, pointer.updated_at = key, expected + 1, actor, now
     session.add(pointer)
     return previous

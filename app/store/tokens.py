@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 
 
@@ -14,3 +15,9 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """The SHA-256 hex digest under which a token is stored; the token itself never is."""
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def pseudonym(secret: str, text: str) -> str:
+    """A keyed digest of a client address or a typed email (HMAC-SHA-256, 32 hex characters): stable for one
+    secret, so throttles can count by it, and useless for finding the text without the secret."""
+    return hmac.new(secret.encode("utf-8"), text.encode("utf-8", "surrogatepass"), hashlib.sha256).hexdigest()[:32]

@@ -62,6 +62,13 @@ CurrentSettingsDep = Annotated[CurrentSettings, Depends(get_current_settings)]
 ReportPagesDep = Annotated[ReportPages, Depends(get_report_pages)]
 
 
+async def json_body(request: Request) -> None:
+    """415 unless the request says its body is JSON (a route dependency, so a method the route lacks stays 405)."""
+    kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if kind != "application/json" and not kind.endswith("+json"):
+        raise HTTPException(status_code=415)
+
+
 def draft_or_404(db: Database, token: str) -> tuple[assessments.Draft, dict[str, Any]]:
     """The assessment behind an edit token and its stored answers (one prebuilt query), or 404."""
     found = assessments.load_state(db, token=token)

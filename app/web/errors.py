@@ -17,9 +17,25 @@ log = logging.getLogger("tunewise.errors")
 TITLES = {
     404: ("Page not found", "This link does not work. It may have been mistyped, replaced or revoked."),
     405: ("Method not allowed", "This address does not accept that kind of request."),
+    415: ("Unsupported media type", "Send the request body as application/json."),
+    429: ("Too many requests",
+          "Too many requests came from your address in the last minute. Nothing was changed: wait, then try again."),
     503: ("Couldn't save, try again",
           "The service is busy or out of space, so nothing was changed. Wait a moment and try again."),
     500: ("Something went wrong", "The error was logged. Nothing you had saved before is lost."),
+}
+
+
+# What the edge refuses before a route runs, documented on every API operation (OpenAPI `responses`).
+REFUSALS: dict[int | str, dict[str, str]] = {
+    400: {"description": "Unknown Host header (when TUNEWISE_PUBLIC_ORIGIN is not set)"},
+    429: {"description": "Too many requests from this address this minute: wait Retry-After seconds"},
+}
+BODY_REFUSALS: dict[int | str, dict[str, str]] = {
+    403: {"description": "A cross-site request or a foreign Origin"},
+    408: {"description": "The body did not arrive in time (TUNEWISE_BODY_TIMEOUT_SECONDS)"},
+    413: {"description": "The body is larger than TUNEWISE_MAX_BODY_BYTES"},
+    415: {"description": "The body is not application/json"},
 }
 
 
@@ -45,13 +61,25 @@ async def database_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 503, {"Retry-After": "2"})
 
 
+def printable(text: str) -> str:
+    """Text that encodes as UTF-8: a lone surrogate (valid in a JSON string, not in UTF-8) becomes its escape,
+    so a field named by a client can always be named back."""
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
+def invalid(errors: list[dict[str, str]]) -> JSONResponse:
+    """The API's 422: every invalid field at once, field names and messages printable."""
+    safe = [{"field": printable(e["field"]), "message": printable(e["message"])} for e in errors]
+    return JSONResponse({"detail": "Invalid request.", "errors": safe}, status_code=422)
+
+
 async def validation_error(request: Request, exc: Exception) -> Response:
     """422 for the JSON API with one message per field; other routes treat bad paths as not found."""
     assert isinstance(exc, RequestValidationError)
     if not request.url.path.startswith("/api/"):
         return error_response(request, 404)
-    errors = [{"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "message": e["msg"]} for e in exc.errors()]
-    return JSONResponse({"detail": "Invalid request.", "errors": errors}, status_code=422)
+    return invalid([{"field": ".".join(str(p) for p in e["loc"][1:]) or "body", "message": e["msg"]}
+                    for e in exc.errors()])
 
 
 def install(app: FastAPI) -> None:

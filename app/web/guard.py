@@ -1,24 +1,24 @@
-"""CSRF (architecture.md §10, one recipe) and the security header set."""
+"""The edge of every request: Host, body limit and timeout, CSRF (architecture.md §10, one recipe), HEAD, the
+security header set and the masked access log."""
 
 from __future__ import annotations
 
-import hmac
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlsplit
 
+import anyio
 from starlette.datastructures import Headers, MutableHeaders
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.store.tokens import new_token
+from app.web import csrf
 
-CSRF_COOKIE = "csrftoken"
-CSRF_FIELD = "csrf_token"
-CSRF_HEADER = "x-csrf-token"
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 200
+HOST_FREE = ("/healthz",)  # answers no URL: the container health check may use any address
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,12 +26,6 @@ CSP = (
 )
 CAPABILITY_PREFIXES = ("/a/", "/r/")
 NO_STORE_PREFIXES = ("/a/", "/r/", "/admin", "/api/")
-
-
-
-def same_token(a: str, b: str) -> bool:
-    """Constant-time comparison of two tokens."""
-    return hmac.compare_digest(a.encode("utf-8", "surrogatepass"), b.encode("utf-8", "surrogatepass"))
 
 
 def mask_path(path: str) -> str:
@@ -63,24 +57,29 @@ def security_headers(path: str, headers: MutableHeaders, *, https: bool) -> None
         headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
 
 
-def _reject(status: int, text: str) -> Response:
+def _reject(status: int, text: str, *, close: bool = False) -> Response:
     """A plain-text refusal (the HTML error pages are for routed requests)."""
-    return PlainTextResponse(text, status_code=status)
+    return PlainTextResponse(text, status_code=status, headers={"Connection": "close"} if close else None)
+
+
+def host_name(value: str) -> str:
+    """The host of a Host header without its port, lower case (an IPv6 address without its brackets)."""
+    if value.startswith("["):
+        return value[1:].partition("]")[0].lower()
+    return value.partition(":")[0].lower()
 
 
 class Guard:
-    """Pure ASGI middleware: body limit, CSRF and API content rules, security headers, masked access log."""
+    """Pure ASGI middleware, outermost: everything a request must pass before the app sees it."""
 
     def __init__(
-        self,
-        app: ASGIApp,
-        *,
-        max_body: int,
-        https: bool,
-        public_origin: str,
-        log: Callable[[str], None] | None = None,
+        self, app: ASGIApp, *, max_body: int, https: bool, public_origin: str, hosts: tuple[str, ...] = (),
+        body_timeout: float = 10.0, log: Callable[[str], None] | None = None,
     ) -> None:
-        self.app, self.max_body, self.https, self.public_origin, self.log = app, max_body, https, public_origin, log
+        self.app, self.max_body, self.https, self.log = app, max_body, https, log
+        self.origin, self.hosts, self.body_timeout = public_origin.rstrip("/"), frozenset(hosts), body_timeout
+        parts = urlsplit(self.origin)
+        self._origin_scope = (parts.scheme, (parts.netloc or "").encode("latin-1"))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -88,23 +87,33 @@ class Guard:
             return
         path, method = scope["path"], scope["method"]
         headers = Headers(scope=scope)
-        cookie = _cookie(headers.get("cookie", ""), CSRF_COOKIE)
-        fresh = "" if cookie and len(cookie) >= 32 else new_token()
-        scope.setdefault("state", {})["csrf_token"] = fresh or cookie
-        status_box = [0]
+        cookie = _cookie(headers.get("cookie", ""), csrf.cookie_name(self.https))
+        cookie = cookie if csrf.valid(cookie) else ""
+        fresh = "" if cookie else new_token()
+        state = scope.setdefault("state", {})
+        state["csrf_token"] = fresh or cookie
+        head, status_box = method == "HEAD", [0]
 
         async def send_wrapped(message: Message) -> None:
             if message["type"] == "http.response.start":
                 status_box[0] = message["status"]
                 out = MutableHeaders(scope=message)
                 security_headers(path, out, https=self.https)
-                if fresh and not path.startswith("/api/"):
-                    out.append("set-cookie", _csrf_cookie(fresh, self.https))
+                issued = state.get("csrf_rotate") or fresh
+                if issued and not path.startswith("/api/"):
+                    out.append("set-cookie", csrf.set_cookie(issued, self.https))
+            elif head and message["type"] == "http.response.body":
+                message = {**message, "body": b""}  # HEAD: the GET's headers (length included), no body
             await send(message)
 
-        body, refusal = await self._read_body(headers, receive)
+        scope, refusal = self._host(scope, headers, path)
+        body = b""
+        if refusal is None:
+            body, refusal = await self._read_body(headers, receive)
         if refusal is None and method in UNSAFE:
             refusal = self._check_unsafe(scope, headers, body, cookie)
+        if head:
+            scope = {**scope, "method": "GET"}  # a copy: the server still knows it answers a HEAD
         if refusal is not None:
             await refusal(scope, _replay(b"", receive), send_wrapped)
         else:
@@ -112,38 +121,57 @@ class Guard:
         if self.log:
             self.log(f'{_client(scope)} "{method} {mask_path(path)}" {status_box[0]}')
 
+    def _host(self, scope: Scope, headers: Headers, path: str) -> tuple[Scope, Response | None]:
+        """With a public origin, the request is made to carry it (every absolute URL the app builds then uses
+        it, whatever Host a client sent); without one, a Host outside the allowed names is refused."""
+        if self.origin:
+            scheme, netloc = self._origin_scope
+            raw = [(k, v) for k, v in scope["headers"] if k != b"host"] + [(b"host", netloc)]
+            return {**scope, "scheme": scheme, "headers": raw}, None
+        if path in HOST_FREE or host_name(headers.get("host", "")) in self.hosts:
+            return scope, None
+        return scope, _reject(400, "Unknown host: set TUNEWISE_PUBLIC_ORIGIN or TUNEWISE_ALLOWED_HOSTS.")
+
     async def _read_body(self, headers: Headers, receive: Receive) -> tuple[bytes, Response | None]:
-        """Buffer the body up to the limit; refuse a larger one with 413 before reading it all."""
+        """Buffer the body up to the limit; refuse a larger one with 413 before reading it all, and one that
+        has not arrived within body_timeout with 408 (the connection then closes)."""
         declared = headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > self.max_body:
             return b"", _reject(413, "Request body too large.")
+        if declared in (None, "0") and "transfer-encoding" not in headers:
+            return b"", None  # no body (most GETs): nothing to wait for
         chunks, size = [], 0
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
-                break
-            chunk = message.get("body", b"")
-            size += len(chunk)
-            if size > self.max_body:
-                return b"", _reject(413, "Request body too large.")
-            chunks.append(chunk)
-            if not message.get("more_body", False):
-                break
+        with anyio.move_on_after(self.body_timeout) as timer:
+            while True:
+                message = await receive()
+                if message["type"] == "http.disconnect":
+                    break
+                chunk = message.get("body", b"")
+                size += len(chunk)
+                if size > self.max_body:
+                    return b"", _reject(413, "Request body too large.")
+                chunks.append(chunk)
+                if not message.get("more_body", False):
+                    break
+        if timer.cancelled_caught:
+            return b"", _reject(408, "The request body did not arrive in time.", close=True)
         return b"".join(chunks), None
 
     def _check_unsafe(self, scope: Scope, headers: Headers, body: bytes, cookie: str) -> Response | None:
-        """Fetch metadata, Origin, content type and the CSRF token of one unsafe request."""
+        """Fetch metadata, Origin, content type and the CSRF token of one unsafe request. The API takes no
+        cookies, so its requests need no token; its content type is the route's to check (415 only where a
+        body is read: a method the route lacks stays 405)."""
         if headers.get("sec-fetch-site", "same-origin") not in ("same-origin", "none"):
             return _reject(403, "Cross-site request refused.")
         origin = headers.get("origin")
         if origin and origin != self._origin(scope, headers):
             return _reject(403, "Foreign origin refused.")
-        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if scope["path"].startswith("/api/"):
-            return None if content_type == "application/json" else _reject(415, "Send application/json.")
+            return None
+        content_type = headers.get("content-type", "").split(";")[0].strip().lower()
         if scope["method"] != "POST":  # no form routes take PUT/PATCH/DELETE: the header token, then the router's 405
-            sent_header = headers.get(CSRF_HEADER, "")
-            return (None if cookie and sent_header and same_token(cookie, sent_header)
+            sent_header = headers.get(csrf.HEADER, "")
+            return (None if cookie and sent_header and csrf.same_token(cookie, sent_header)
                     else _reject(403, "Missing security token."))
         if content_type != FORM_TYPE:
             return _reject(415, f"Send {FORM_TYPE}.")
@@ -154,21 +182,14 @@ class Guard:
         except ValueError:
             return _reject(400, "Too many form fields.")
         scope["state"]["form"] = fields
-        sent = headers.get(CSRF_HEADER) or next((v for k, v in fields if k == CSRF_FIELD), "")
-        if not cookie or not sent or not same_token(cookie, sent):
+        sent = headers.get(csrf.HEADER) or next((v for k, v in fields if k == csrf.FIELD), "")
+        if not cookie or not sent or not csrf.same_token(cookie, sent):
             return _reject(403, "The form has expired or its security token is missing. Reload the page and try again.")
         return None
 
     def _origin(self, scope: Scope, headers: Headers) -> str:
-        """The origin this app is served from: configured, else the request's own."""
-        if self.public_origin:
-            return self.public_origin.rstrip("/")
-        return f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"
-
-
-def _csrf_cookie(token: str, https: bool) -> str:
-    """The Set-Cookie value of the CSRF cookie: HttpOnly, SameSite=Lax, Secure over HTTPS."""
-    return f"{CSRF_COOKIE}={token}; Path=/; HttpOnly; SameSite=Lax" + ("; Secure" if https else "")
+        """The origin this app is served from: configured, else the request's own (its Host was checked)."""
+        return self.origin or f"{scope.get('scheme', 'http')}://{headers.get('host', '')}"
 
 
 def _cookie(header: str, name: str) -> str:

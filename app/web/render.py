@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import sys
+from collections.abc import Hashable, Mapping
 from typing import Any
 
 from fastapi import Request
@@ -34,10 +35,11 @@ class QuestionFragments:
     """The question_field macro, memoised: a question's markup depends only on the question, its current values
     and its error (the bank and its sources are fixed for the app's life), and the same few combinations recur
     across teams. A step page's questions were ~40 % of its render time (bench/README.md); a hit costs a dict lookup.
-    The templates call it as `question_html(q, current, errors)`."""
+    The templates call it as `question_html(q, current, errors)`. Bounded by bytes: values a client makes up (each
+    a new key) evict each other instead of growing the worker."""
 
-    def __init__(self, env: Environment, sources: Mapping[str, Source], size: int = 4096) -> None:
-        self._env, self._sources, self._cache = env, sources, LRU[Markup](size)
+    def __init__(self, env: Environment, sources: Mapping[str, Source], max_bytes: int = 4 << 20) -> None:
+        self._env, self._sources, self._cache = env, sources, LRU[Markup](max_bytes, _weigh)
         self._template: Template | None = None
 
     def __call__(self, question: Question, current: Mapping[str, list[str]], errors: Mapping[str, str]) -> Markup:
@@ -62,6 +64,13 @@ class QuestionFragments:
         if self._template is None:
             self._template = self._env.get_template("_macros.html")
         return self._template
+
+
+def _weigh(key: Hashable, html: Markup) -> int:
+    """Bytes of one memoised fragment and of the submitted values in its key."""
+    values: tuple[str, ...] = key[1]  # type: ignore[index]
+    error: str | None = key[2]  # type: ignore[index]
+    return sys.getsizeof(html) + sum(sys.getsizeof(v) for v in values) + sys.getsizeof(error or "")
 
 
 def is_htmx(request: Request) -> bool:

@@ -14,11 +14,11 @@ Key = tuple[int, bool, str | None]  # result id, a newer result exists, the link
 
 
 class ReportPages:
-    """At most `size` rendered pages, least recently used out first."""
+    """Rendered pages up to `max_bytes` in all, least recently used out first."""
 
-    def __init__(self, size: int) -> None:
+    def __init__(self, max_bytes: int) -> None:
         self.slot = f"view-{secrets.token_hex(16)}"
-        self._pages = LRU[bytes](size)
+        self._pages = LRU[bytes](max_bytes, lambda _, page: len(page))
 
     def get(self, key: Key, token: str) -> bytes | None:
         """The page for one view link, or None when it is not rendered yet."""
@@ -43,3 +43,8 @@ class ReportPages:
 
     def __len__(self) -> int:
         return len(self._pages)
+
+    @property
+    def bytes(self) -> int:
+        """What the kept pages weigh."""
+        return self._pages.bytes

@@ -7,7 +7,7 @@ from sqlmodel import col, select
 
 from app.engine.rules import load_knowledge
 from app.engine.weights import compact, rank_inputs, ranked_from_inputs
-from app.store.models import Result
+from app.store.models import Result, WeightSet
 from app.store.reevaluate import reevaluate
 
 from ..scenarios import ALL
@@ -31,6 +31,9 @@ def test_finish_and_reevaluate_store_rank_inputs(client: TestClient) -> None:
     finished(client)
     [first] = stored_results(client)
     assert_slim_copy(first)
+    weights = {**first.weights, "cost": first.weights["cost"] + 0.05, "fit": first.weights["fit"] - 0.05}
+    with client.app.state.db.write() as session:  # new weights: re-evaluating the same inputs adds nothing
+        session.add(WeightSet(version=1, method="direct", weights=weights, created_by="admin@example.org"))
     with client.app.state.db.write() as session:
         reevaluate(session, client.app.state.knowledge, first.assessment_id)
     assert len(stored_results(client)) == 2

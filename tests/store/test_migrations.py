@@ -108,3 +108,36 @@ def test_the_app_refuses_an_unmigrated_database(tmp_path) -> None:
     with pytest.raises(RuntimeError, match="tunewise migrate"):
         with TestClient(app):
             pass
+
+
+def test_0005_backfills_the_newest_result_and_the_trigger_keeps_it(database_url: str) -> None:
+    payload = result_to_dict(score(load_knowledge(), ALL[0]["answers"]))
+    migrate.downgrade(database_url, "0004")
+    engine = create_engine(database_url)
+    tables = {n: Table(n, MetaData(), autoload_with=engine) for n in ("assessment", "result", "share_link")}
+    with engine.begin() as connection:
+        _insert_result(connection, tables, 0, payload)
+        connection.execute(tables["result"].insert().values(
+            assessment_id=1, recommendation="RAG", answers={}, weights={}, prices={}, rules_version="r",
+            engine_version="e", payload=payload, created_at=datetime(2026, 11, 22, tzinfo=UTC)))
+    engine.dispose()
+    migrate.upgrade(database_url)
+    engine = create_engine(database_url)
+    newest = "SELECT latest_result_id, recommendation FROM assessment"
+    with engine.begin() as connection:
+        assert tuple(connection.exec_driver_sql(newest).one()) == (2, "RAG")
+        assessment = Table("assessment", MetaData(), autoload_with=connection)
+        result = Table("result", MetaData(), autoload_with=connection)
+        connection.execute(result.insert().values(
+            assessment_id=1, recommendation="PROMPT", answers={}, weights={}, prices={}, rules_version="r",
+            engine_version="e", payload={}, created_at=datetime(2026, 11, 23, tzinfo=UTC)))
+        assert tuple(connection.exec_driver_sql(newest).one()) == (3, "PROMPT")
+        assert connection.execute(select(assessment.c.result_at)).scalar() is not None
+    engine.dispose()
+    migrate.downgrade(database_url, "0004")
+    engine = create_engine(database_url)
+    with engine.connect() as connection:  # the columns went, the results stayed
+        assert connection.execute(select(func.count()).select_from(tables["result"])).scalar() == 3
+    assert "latest_result_id" not in {c["name"] for c in inspect(engine).get_columns("assessment")}
+    engine.dispose()
+    migrate.upgrade(database_url)

@@ -9,8 +9,16 @@ import pytest
 from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.store.db import Database
-from app.store.models import ActivePreset, PricePreset, WeightSet
-from app.store.settings import current_preset, current_weights, preset_of_snapshot
+from app.store.models import ActivePreset, PricePreset, WeightDraft, WeightSet
+from app.store.settings import (
+    Conflict,
+    add_preset_version,
+    current_preset,
+    current_weights,
+    preset_of_snapshot,
+    save_draft,
+    set_active_preset,
+)
 
 
 @pytest.fixture(scope="module")
@@ -71,3 +79,71 @@ def test_the_snapshot_round_trips_into_the_same_scores(db: Database, knowledge: 
     direct = result_to_dict(score(knowledge, answers, prices=preset))
     again = result_to_dict(score(knowledge, answers, prices=preset_of_snapshot(snapshot, knowledge)))
     assert direct == again
+
+
+def attempt(db: Database, work, i: int, barrier, seen: list[str]) -> None:
+    """One admin's save, started together with the other's; its outcome appended to `seen`."""
+    from datetime import UTC, datetime
+
+    barrier.wait()
+    try:
+        with db.write() as session:
+            work(session, i, datetime.now(UTC))
+        seen.append("saved")
+    except Conflict:
+        seen.append("conflict")
+    except Exception as error:  # noqa: BLE001  (an IntegrityError is what the test is about)
+        seen.append(type(error).__name__)
+
+
+def race(db: Database, work, rounds: int = 25) -> list[list[str]]:
+    """Run work(session, i) for i = 0 and 1 at once, `rounds` times on a fresh state; each round's outcomes."""
+    import threading
+
+    from sqlmodel import delete
+
+    outcomes = []
+    for _ in range(rounds):
+        with db.write() as session:  # no draft and no active preset yet: the first save creates the row
+            for model in (WeightDraft, ActivePreset, PricePreset):
+                session.execute(delete(model))
+        barrier, seen = threading.Barrier(2), []
+        threads = [threading.Thread(target=attempt, args=(db, work, i, barrier, seen)) for i in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        outcomes.append(sorted(seen))
+    return outcomes
+
+
+def test_two_admins_saving_the_first_draft_at_once_never_error(db: Database) -> None:
+    """Issue 15: seen once on PostgreSQL, an IntegrityError (both inserted the draft row); now one saves, one
+    gets a Conflict (409), every time."""
+    weights = {"fit": 0.3, "data": 0.2, "speed": 0.15, "cost": 0.15, "risk": 0.12, "change": 0.08}
+
+    def save(session, i: int, now) -> None:
+        save_draft(session, expected=0, method="direct", weights=weights, matrix=None, cr=None,
+                   actor=f"admin{i}@example.org", now=now)
+
+    assert race(db, save) == [["conflict", "saved"]] * 25
+
+
+def test_two_admins_choosing_the_first_active_preset_at_once_never_error(db: Database, knowledge: Knowledge) -> None:
+    keys = list(knowledge.presets)[:2]
+
+    def choose(session, i: int, now) -> None:
+        set_active_preset(session, key=keys[i], expected=0, actor=f"admin{i}@example.org", now=now)
+
+    assert race(db, choose) == [["conflict", "saved"]] * 25
+
+
+def test_two_admins_adding_the_same_preset_version_at_once_never_error(db: Database, knowledge: Knowledge) -> None:
+    base = knowledge.presets[knowledge.default_preset]
+    fields = {"name": base.name, "provider": base.provider, "as_of": "2026-12-01", "note": ""}
+
+    def add(session, i: int, now) -> None:
+        add_preset_version(session, base=base, expected=0, values=dict(base.values), fields=fields,
+                           actor=f"admin{i}@example.org", now=now)
+
+    assert race(db, add) == [["conflict", "saved"]] * 25

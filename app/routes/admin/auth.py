@@ -13,8 +13,9 @@ from app.store import admins as admin_repo
 from app.store import passwords, sessions
 from app.store.db import Database
 from app.store.models import AdminUser
-from app.store.tokens import token_hash
+from app.store.tokens import pseudonym, token_hash
 from app.web import admin_guard as auth
+from app.web import csrf
 from app.web.admin_guard import AdminDep
 from app.web.deps import DbDep, SettingsDep
 from app.web.forms import first, form_fields
@@ -27,12 +28,17 @@ LABELS = {"email": "Email address", "password": "Password", "confirm": "Confirm 
 DONE = {"out": "You are signed out.", "password": "Your password was changed. Sign in again."}
 
 
+UNVERIFIED_CHARS = 64  # of a typed email kept in the audit log of a failed sign-in
+
+
 @dataclass(frozen=True)
 class Attempt:
-    """One login POST after the throttle check: the stored hash (None = verify the dummy) and any wait."""
+    """One login POST after the throttle: the stored hash (None = verify the dummy), any wait, and the id of the
+    failed attempt reserved for it (0 when none was: a wait, or nothing to check)."""
 
     stored: str | None
     wait: int
+    reserved: int = 0
 
 
 def login_page(request: Request, *, email: str = "", next_: str = "/admin", errors: dict[str, str] | None = None,
@@ -50,23 +56,24 @@ def login_form(request: Request, next: str = "/admin", done: str = "") -> HTMLRe
 
 @router.post("/admin/login")
 def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
-    """Check the throttles, verify the password outside any lock, then start a brand-new session."""
+    """Reserve the attempt (throttles), verify the password outside any lock, then start a brand-new session."""
     fields = form_fields(request)
     email, password = passwords.normalise_email(first(fields, "email", 400)), first(fields, "password", 5000)
     next_, when = auth.safe_next(first(fields, "next")), now(request)
-    attempt = throttle(db, email, client_address(request), when)
+    attempt = throttle(db, settings.secret_key, email, client_address(request), when, check=bool(email and password))
     if attempt.wait:
         return throttled(request, email, next_, attempt.wait)
     missing = {k: m for k, v, m in (("email", email, "Enter your email address"),
                                     ("password", password, "Enter your password")) if not v}
     if missing:
         return login_page(request, email=email, next_=next_, errors=missing, status_code=422)
-    ok, rehash = verify(attempt.stored, password[: passwords.MAX_PASSWORD + 1])
-    token = finish_login(db, email, ok, rehash, when, old=auth.admin_cookie(request))
+    ok, rehash = check(db, attempt, password[: passwords.MAX_PASSWORD + 1])
+    token = finish_login(db, email, ok, rehash, when, old=auth.admin_cookie(request), reserved=attempt.reserved)
     if token is None:
         return login_page(request, email=email, next_=next_, errors={"email": BAD_CREDENTIALS}, status_code=422)
     response = RedirectResponse(next_, status_code=303)
     response.headers.append("set-cookie", auth.session_cookie(token, settings.https))
+    csrf.rotate(request)
     return response
 
 
@@ -78,26 +85,45 @@ def verify(stored: str | None, password: str) -> tuple[bool, str | None]:
         raise HTTPException(status_code=503, headers={"Retry-After": "2"}) from None
 
 
-def throttle(db: Database, email: str, address: str, when: datetime) -> Attempt:
-    """Count this POST against the client address; the wait (address, then account); the account's hash."""
+def check(db: Database, attempt: Attempt, password: str) -> tuple[bool, str | None]:
+    """verify() for a sign-in; on a 503 the reserved attempt is released (it was never checked)."""
+    try:
+        return verify(attempt.stored, password)
+    except HTTPException:
+        if attempt.reserved:
+            with db.write() as session:
+                sessions.release(session, attempt_id=attempt.reserved)
+        raise
+
+
+def throttle(db: Database, secret: str, email: str, address: str, when: datetime, *, check: bool) -> Attempt:
+    """Count this POST against the client address and reserve a failed attempt of the account from it, in one
+    transaction and before any password is checked; the wait, if any, and the account's hash."""
+    where = pseudonym(secret, address)
     with db.write() as session:
-        wait = sessions.address_wait(session, address=address, now=when)
-        if not wait:
-            sessions.record_attempt(session, key=sessions.address_key(address), ok=False, now=when)
-            wait = sessions.account_wait(session, email=email, now=when) if email else 0
-        admin = admin_repo.find_admin(session, email=email) if email else None
+        wait, reserved = sessions.reserve(session, account=pseudonym(secret, email), address=where, now=when,
+                                          check_account=check)
+        admin = admin_repo.find_admin(session, email=email) if email and not wait else None
         stored = admin.password_hash if admin is not None and admin.active else None
-    return Attempt(stored, wait)
+    return Attempt(stored, wait, reserved)
 
 
-def finish_login(db: Database, email: str, ok: bool, rehash: str | None, when: datetime, *, old: str) -> str | None:
-    """Record the attempt and audit it; on success end any presented session and start a new one."""
+def unverified(email: str) -> str:
+    """The audit actor of a failed sign-in: what was typed, bounded, printable and marked as unverified."""
+    typed = "".join(c for c in email[:UNVERIFIED_CHARS] if c.isprintable())
+    return f"unverified: {typed or '-'}"
+
+
+def finish_login(db: Database, email: str, ok: bool, rehash: str | None, when: datetime, *, old: str,
+                 reserved: int) -> str | None:
+    """Settle the reserved attempt and audit it; on success end any presented session and start a new one."""
     with db.write() as session:
-        sessions.record_attempt(session, key=sessions.account_key(email), ok=ok, now=when)
         admin = admin_repo.find_admin(session, email=email) if ok else None
         if admin is None or not admin.active:
-            admin_repo.audit(session, actor=email or "-", action="login.failed", at=when)
+            admin_repo.audit(session, actor=unverified(email), action="login.failed", at=when)
             return None
+        if reserved:
+            sessions.mark_ok(session, attempt_id=reserved)
         if old:
             sessions.end_session(session, token_sha=token_hash(old))  # fixation: never reuse a presented id
         if rehash:
@@ -180,6 +206,7 @@ def setup(request: Request, token: str, db: DbDep, settings: SettingsDep) -> Res
         cookie = sessions.start_session(session, admin=admin, now=when)
     response = RedirectResponse("/admin", status_code=303)
     response.headers.append("set-cookie", auth.session_cookie(cookie, settings.https))
+    csrf.rotate(request)
     return response
 
 

@@ -134,3 +134,40 @@ def test_revoking_a_view_link(signed_in: TestClient, db: Database, knowledge: Kn
     assert "Revoked" in signed_in.get("/admin/assessments/1").text
     other = signed_in.post(f"/admin/assessments/2/links/{link.id}/revoke", data={"csrf_token": csrf_of(page)})
     assert other.status_code == 404  # a link of another assessment
+
+
+def test_the_detail_page_pages_results_and_links(signed_in: TestClient, db: Database, knowledge: Knowledge) -> None:
+    """Issue 15, item 1: whatever an assessment holds (a scanner made one 1,357 links), its admin page is paged."""
+    seed_results(db, knowledge, 1)
+    with db.write() as session:
+        first = session.exec(select(Result)).one()
+        copies = [Result(**{**first.model_dump(exclude={"id"}), "recommendation": "RAG"}) for _ in range(11)]
+        session.add_all(copies)
+        session.flush()
+        for _ in range(60):
+            add_share_link(session, result_id=copies[-1].id, days=30)
+    page = signed_in.get("/admin/assessments/1").text
+    assert "12 results, newest first" in page and page.count('class="result-block"') == 10
+    assert "60 view links, newest first, page 1 of 3" in page and page.count("/revoke") == 25
+    assert 'href="/admin/assessments/1?links_page=1&amp;page_no=2"' in page
+    last = signed_in.get("/admin/assessments/1", params={"links_page": "3", "page_no": "2"}).text
+    assert last.count("/revoke") == 10 and last.count('class="result-block"') == 2 and "page 3 of 3" in last
+    assert len(page) < 60_000
+    with db.read() as session:  # the newest result is the assessment's, as the search shows it
+        assessment = session.get(Assessment, 1)
+    assert assessment.recommendation == "RAG" and assessment.latest_result_id == copies[-1].id
+
+
+def test_no_separator_exposes_a_formula(signed_in: TestClient, db: Database, knowledge: Knowledge) -> None:
+    """Issue 15, item 6: `x;=1+1` was written unquoted, so a spreadsheet splitting on ';' saw a cell `=1+1`."""
+    seed_results(db, knowledge, 2)
+    rename(db, 1, "x;=1+1", "a\t@SUM(A1)|-2, +3")
+    rename(db, 2, '" =HYPERLINK(1)', "fine; ok")
+    text = signed_in.get("/admin/assessments.csv").text
+    assert text.splitlines()[0].startswith('"id","team"')  # every cell quoted
+    for delimiter in (",", ";", "\t", "|"):
+        for row in csv.reader(io.StringIO(text), delimiter=delimiter):
+            for cell in row:
+                assert not cell.lstrip(' "\r\n').startswith(("=", "+", "-", "@")), (delimiter, cell)
+    rows = {r[0]: r for r in csv.reader(io.StringIO(text))}
+    assert rows["1"][1] == "x;'=1+1" and rows["2"][2] == "fine; ok"

@@ -57,7 +57,7 @@ def test_every_audited_action_leaves_an_entry(client: TestClient, db: Database, 
                    "logout"):
         assert action in recorded, action
     failed = next(e for e in events(db) if e.action == "login.failed")
-    assert failed.actor == "ada@example.org" and failed.before is None
+    assert failed.actor == "unverified: ada@example.org" and failed.before is None  # typed, not proven
 
 
 def test_the_audit_write_shares_the_transaction_of_the_change(

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import os
 import re
+import subprocess
+import sys
+import threading
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.main import create_app
-from app.settings import Settings
+from app.settings import ROOT, Settings
 from app.store import admins as admin_repo
 from app.store import passwords, sessions, tokens
 from app.store.db import Database
-from app.store.models import AdminSession, AdminUser
+from app.store.models import AdminSession, AdminUser, AuditEvent, LoginAttempt
 
 from ...conftest import csrf_of
 from ...stored import Clock
@@ -79,11 +84,11 @@ def test_account_is_throttled_after_five_failures_with_retry_after(client: TestC
 
 
 def test_the_delay_doubles_and_caps_at_fifteen_minutes(db: Database, clock: Clock) -> None:
-    waits = []
+    waits, key = [], sessions.account_key("account", "address")
     for _ in range(20):
         with db.write() as session:
-            waits.append(sessions.account_wait(session, email=EMAIL, now=clock()))
-            sessions.record_attempt(session, key=sessions.account_key(EMAIL), ok=False, now=clock())
+            waits.append(sessions.account_wait(session, key=key, now=clock()))
+            sessions.record_attempt(session, key=key, ok=False, now=clock())
     assert waits[:5] == [0] * 5 and waits[5:10] == [1, 2, 4, 8, 16] and waits[-1] == 900
 
 
@@ -224,3 +229,93 @@ def test_setup_stores_only_a_hash(client: TestClient, db: Database, clock: Clock
     with db.read() as session:
         rows = session.exec(select(SetupToken)).all()
     assert [r.token_hash for r in rows] == [tokens.token_hash(token)]
+
+
+def test_sixty_parallel_wrong_passwords_check_at_most_five(client: TestClient, admin_id: int,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 15, item 3: the count was read before the password was checked and written after, so 44 of 60
+    parallel guesses were checked where 5 are allowed. Now each attempt is reserved before its check."""
+    checked, lock = [], threading.Lock()
+    real = passwords.verify_password
+
+    def counting(stored: str | None, password: str) -> tuple[bool, str | None]:
+        with lock:
+            checked.append(stored is not None)
+        return real(stored, password)
+
+    monkeypatch.setattr(passwords, "verify_password", counting)
+    token = csrf_of(client.get("/admin/login").text)
+    barrier, statuses = threading.Barrier(60), []
+
+    def guess(i: int) -> None:
+        barrier.wait()
+        response = client.post("/admin/login", data={"csrf_token": token, "email": EMAIL,
+                                                     "password": f"wrong guess number {i}"}, follow_redirects=False)
+        with lock:
+            statuses.append(response.status_code)
+
+    threads = [threading.Thread(target=guess, args=(i,)) for i in range(60)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert checked == [True] * 5 and sorted(statuses) == [422] * 5 + [429] * 55
+
+
+def test_a_lockout_from_another_address_leaves_the_admin_in(client: TestClient, admin_id: int, clock: Clock) -> None:
+    """Issue 15, item 3: the lockout (up to 15 min) was per account, so anyone could lock the admin out."""
+    attacker = TestClient(client.app, base_url="http://testserver", client=("203.0.113.9", 4000))
+    for _ in range(8):
+        clock.advance(seconds=7)
+        login(attacker, EMAIL, "wrong wrong wrong")
+    assert login(attacker, EMAIL, PASSWORD).status_code == 429
+    assert login(client, EMAIL, PASSWORD).status_code == 303  # the admin, from their own address
+
+
+def test_unlock_admin_ends_a_lockout(client: TestClient, admin_id: int, clock: Clock, settings: Settings,
+                                     db: Database) -> None:
+    key = sessions.account_key(tokens.pseudonym(settings.secret_key, EMAIL),
+                               tokens.pseudonym(settings.secret_key, "testclient"))
+    with db.write() as session:  # fifteen failures: the 15-minute lockout
+        for _ in range(15):
+            sessions.record_attempt(session, key=key, ok=False, now=clock())
+    locked = login(client, EMAIL, PASSWORD)
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) == 900
+    done = subprocess.run([sys.executable, "-m", "app.cli", "unlock-admin", "Ada@Example.org"], capture_output=True,
+                          text=True, timeout=60, cwd=ROOT,
+                          env={**os.environ, "TUNEWISE_DATABASE_URL": settings.database_url})
+    assert done.returncode == 0 and "ada@example.org: 15 failed sign-in attempts cleared" in done.stdout
+    assert login(client, EMAIL, PASSWORD).status_code == 303
+
+
+def test_a_failed_sign_in_audits_the_typed_email_bounded_and_unverified(client: TestClient, db: Database) -> None:
+    """Issue 15, item 16: whatever was typed (up to 400 characters) was stored as the audit actor."""
+    login(client, "x" * 390 + "@example.org", "wrong wrong wrong")
+    with db.read() as session:
+        event = session.exec(select(AuditEvent).where(AuditEvent.action == "login.failed")).one()
+    assert event.actor.startswith("unverified: xxx") and len(event.actor) <= 80
+
+
+def test_throttle_rows_hold_digests_not_emails_or_addresses(client: TestClient, admin_id: int, db: Database,
+                                                            settings: Settings) -> None:
+    """Issue 15, item 13: TUNEWISE_SECRET_KEY keys the digests of addresses and typed emails."""
+    login(client, EMAIL, "wrong wrong wrong")
+    with db.read() as session:
+        keys = [row.key for row in session.exec(select(LoginAttempt))]
+    assert len(keys) == 2 and not any(EMAIL in k or "testclient" in k for k in keys)
+    assert f"acct:{tokens.pseudonym(settings.secret_key, EMAIL)}:" in keys[1]
+    assert tokens.pseudonym("another secret, 32 characters long", EMAIL) != tokens.pseudonym(settings.secret_key,
+                                                                                               EMAIL)
+
+
+def test_the_csrf_cookie_is_rotated_at_sign_in(client: TestClient, admin_id: int) -> None:
+    """Issue 15, item 14: a CSRF token planted or seen before signing in must not outlive it."""
+    page = client.get("/admin/login")
+    before = client.cookies.get("csrftoken")
+    response = client.post("/admin/login", data={"csrf_token": csrf_of(page.text), "email": EMAIL,
+                                                 "password": PASSWORD, "next": "/admin"}, follow_redirects=False)
+    issued = [c for c in response.headers.get_list("set-cookie") if c.startswith("csrftoken=")]
+    assert response.status_code == 303 and len(issued) == 1
+    after = re.match(r"csrftoken=([^;]+)", issued[0]).group(1)
+    assert after != before and csrf_of(client.get("/admin").text) == after
+    assert client.post("/admin/logout", data={"csrf_token": before}).status_code == 403

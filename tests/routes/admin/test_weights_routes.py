@@ -7,9 +7,11 @@ import re
 import threading
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
+from app.engine.evaluate import acceptable_with
 from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import score
 from app.store.db import Database
@@ -200,7 +202,8 @@ def test_a_stale_form_gets_409_and_nothing_is_overwritten(signed_in: TestClient,
     assert publish.status_code == 409
 
 
-def test_two_admins_saving_at_once_one_wins_one_gets_409(client: TestClient, db: Database) -> None:
+@pytest.mark.parametrize("attempt", range(10))  # issue 15: it failed once on PostgreSQL, with an IntegrityError
+def test_two_admins_saving_at_once_one_wins_one_gets_409(client: TestClient, db: Database, attempt: int) -> None:
     make_admin(db)
     make_admin(db, "grace@example.org")
     other = TestClient(client.app, base_url="http://testserver")
@@ -232,3 +235,16 @@ def test_audit_records_before_and_after_of_a_publish(signed_in: TestClient, db: 
         event: Any = session.exec(select(AuditEvent).where(AuditEvent.action == "weights.published")).one()
     assert event.actor == "ada@example.org" and event.before["weights"] == knowledge.default_weights()
     assert event.after["version"] == 1 and abs(event.after["weights"]["cost"] - 0.7) < 1e-12
+
+
+def test_preview_shows_the_draft_on_the_case_library(signed_in: TestClient, knowledge: Knowledge) -> None:
+    """Issue 11 item 9: acceptable recommendations over the published cases, now and under the draft."""
+    total = sum(float(v) for v in COST_FIRST.values())
+    draft = {k: float(v) / total for k, v in COST_FIRST.items()}
+    now, then = acceptable_with(knowledge, None), acceptable_with(knowledge, draft)
+    assert now != then
+    response = form_post(signed_in, "/admin/weights", "/admin/weights/preview", direct(COST_FIRST),
+                         headers={"HX-Request": "true"})
+    text = " ".join(response.text.split())
+    assert f"On the case library of {len(knowledge.cases)} published cases: <strong>{now}</strong>" in text
+    assert f"<strong>{then}</strong> with these" in text
