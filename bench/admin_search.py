@@ -1,14 +1,16 @@
 """The admin search at 10,000 and 100,000 stored assessments (issue 15, item 2): each filter's count and first page
-(what /admin/assessments runs) and the CSV export, timed in-process. On SQLite it reads the bench's own database as
-it grows; on PostgreSQL (BENCH_POSTGRES_URL, e.g. postgresql+psycopg://postgres@127.0.0.1:54340/postgres) it makes
-a throwaway database, seeds it the same way in SQL, and drops it afterwards."""
+(what /admin/assessments runs) and the CSV export, timed in-process, each on a database of its own: a SQLite file
+grown with the bench's bulk copies, and with BENCH_POSTGRES_URL (e.g. postgresql+psycopg://postgres@127.0.0.1:54340/
+postgres) a throwaway PostgreSQL database seeded the same way in SQL and dropped afterwards."""
 
 from __future__ import annotations
 
 import statistics
+import tempfile
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
@@ -56,6 +58,18 @@ def figures(url: str) -> dict[str, Any]:
             out["exports"][name] = {"ms": round((time.perf_counter() - started) * 1000, 1), "rows": rows}
     finally:
         db.dispose()
+    return out
+
+
+def sqlite(knowledge: Knowledge, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """The figures at each size on a SQLite database of its own (the bench's bulk copies of the fixtures: finished
+    assessments, each with its answers, a result and a view link), deleted afterwards."""
+    out: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory(prefix="tunewise-bench-search-") as tmp:
+        seeded = seed.create(Path(tmp), knowledge)
+        for size in sizes:
+            seed.grow(seeded.path, seeded.templates, size)
+            out[str(size)] = figures(seeded.url)
     return out
 
 
