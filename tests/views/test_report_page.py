@@ -71,6 +71,12 @@ def render(snap: dict[str, Any]) -> str:
     return env().get_template("report/page.html").render(context)
 
 
+def rendered(sid: str) -> tuple[dict[str, Any], dict[str, Any], str]:
+    """One scenario's snapshot, its result and its rendered report page."""
+    snap = snapshot(sid)
+    return snap, snap["result"], render(snap)
+
+
 def text_of(page: str) -> str:
     """The page's visible text, tags removed and entities decoded, whitespace collapsed."""
     return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", page)).split())
@@ -95,9 +101,7 @@ def meta_content(page: str, attr: str, name: str) -> str:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_headline(sid: str) -> None:
     """Headline: team · title, the recommendation in words and the confidence wording."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     labels = {a["id"]: a["label"] for a in result["approaches"]}
     assert page.count("<h1") == 1
     h1 = text_of(re.search(r"<h1[^>]*>(.*?)</h1>", page, re.DOTALL).group(1))
@@ -122,9 +126,7 @@ def test_report_headline(sid: str) -> None:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_comparison(sid: str) -> None:
     """Six-axis comparison: the axis headers, one row per approach, tailored sentences, blocked rows marked."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     compare = section(page, "compare-h")
     head = text_of(re.search(r"<thead>(.*?)</thead>", compare, re.DOTALL).group(1))
     for header in AXIS_HEADERS:
@@ -145,9 +147,7 @@ def test_report_comparison(sid: str) -> None:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_blocked_reasons(sid: str) -> None:
     """Blocked approaches carry their gate's reason."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     text = text_of(page)
     for a in result["approaches"]:
         for gate_text in a["gate_texts"]:
@@ -157,9 +157,7 @@ def test_report_blocked_reasons(sid: str) -> None:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_charts(sid: str) -> None:
     """Radar and cost chart: SVG with a title and a description, a legend and a data table each."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     svgs = re.findall(r"<svg class=\"chart-svg[^\"]*\"[^>]*>(.*?)</svg>", page, re.DOTALL)
     assert len(svgs) == 2
     for svg in svgs:
@@ -180,9 +178,7 @@ def test_report_charts(sid: str) -> None:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_recurring_cost(sid: str) -> None:
     """Recurring cost: monthly figures as money, break-even, preset and date, assumptions and caveats."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     cost = section(page, "cost-h")
     for monthly in result["cost"]["monthly"].values():
         assert money(monthly) in text_of(cost)
@@ -196,9 +192,7 @@ def test_report_recurring_cost(sid: str) -> None:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_reasons(sid: str) -> None:
     """Reasons: each for/against item names the question, the answer and the source tags."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     reasons = section(page, "reasons-h")
     items = re.findall(r"<li>(.*?)</li>", reasons, re.DOTALL)
     assert len(items) == len(result["reasons_for"]) + len(result["reasons_against"])
@@ -219,9 +213,7 @@ def test_report_reasons(sid: str) -> None:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_changes(sid: str) -> None:
     """What would change the recommendation."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     changes = text_of(section(page, "changes-h"))
     for flip in result["weight_flips"]:
         assert flip["text"][1:] in changes
@@ -236,9 +228,7 @@ def test_report_changes(sid: str) -> None:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_advisories_answers_footer(sid: str) -> None:
     """Advisories, next steps, answers and the footer."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     text = text_of(page)
     for a in result["advisories"]:
         assert a["text"] in text
@@ -271,9 +261,7 @@ def test_report_exports_and_safety(sid: str) -> None:
 @pytest.mark.parametrize("sid", IDS)
 def test_report_previews_carry_no_answers(sid: str) -> None:
     """Open Graph and robots: present, generic, and without any answer."""
-    snap = snapshot(sid)
-    result = snap["result"]
-    page = render(snap)
+    snap, result, page = rendered(sid)
     labels = {a["id"]: a["label"] for a in result["approaches"]}
     conf = result["confidence"]
     bank = knowledge().bank
