@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 
+from app.engine.model import Bank
 from app.store import results
+from app.store.db import Database
+from app.views.compare import compare_context, view_token_in
 from app.views.exports import snapshot_json
 from app.views.report import report_context
 from app.web.deps import BankDep, DbDep, ReportPagesDep, shared_or_404
 from app.web.execution import blocking
 from app.web.exports import decision_record
-from app.web.render import render
+from app.web.render import render, see_other
 
 router = APIRouter(include_in_schema=False)
 
@@ -51,3 +55,40 @@ def report(request: Request, token: str, db: DbDep, bank: BankDep, pages: Report
         pages.put(key, page)
         html = pages.fill(page, token)
     return HTMLResponse(html, headers={"Vary": "HX-Request"})
+
+
+@router.get("/r/{token}/compare/{other}.json")
+@blocking
+def compare_json(request: Request, token: str, other: str, db: DbDep, bank: BankDep) -> Response:
+    """The comparison of two results as JSON: the page's figures, unformatted."""
+    return JSONResponse(comparison(db, bank, token, other))
+
+
+@router.get("/r/{token}/compare/{other}", response_class=HTMLResponse)
+@blocking
+def compare(request: Request, token: str, other: str, db: DbDep, bank: BankDep) -> Response:
+    """Two results side by side (any two live view links; a bad one on either side is the report's 404)."""
+    context = {**comparison(db, bank, token, other), "token_a": token, "token_b": other}
+    return render(request, "compare/page.html", context)
+
+
+@router.get("/r/{token}/compare", response_class=HTMLResponse)
+@blocking
+def compare_with(request: Request, token: str, db: DbDep, other: str = "") -> Response:
+    """Ask for the other report's link; a good one redirects to the comparison, a bad one is a 422 naming it."""
+    _, snap = shared_or_404(db, token)
+    errors: dict[str, str] = {}
+    if other:
+        found = view_token_in(other)
+        if found is not None and results.live_key(db, token=found) is not None:
+            return see_other(request, f"/r/{token}/compare/{found}")
+        errors["other"] = ("That is not a report link: paste the address of another Tunewise report." if found is None
+                           else "That report link is unknown, revoked or expired.")
+    context = {"token": token, "title": snap.get("title", ""), "value": other, "errors": errors}
+    return render(request, "compare/choose.html", context, status_code=422 if errors else 200)
+
+
+def comparison(db: Database, bank: Bank, token: str, other: str) -> dict[str, Any]:
+    """The compare context of two live view links, or the report's 404."""
+    (_, a), (_, b) = shared_or_404(db, token), shared_or_404(db, other)
+    return compare_context(a, b, bank)
