@@ -3,16 +3,16 @@ link on either side."""
 
 from __future__ import annotations
 
-from markupsafe import escape
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from markupsafe import escape
 from sqlmodel import select
 
 from app.store.models import ShareLink
-from app.views.format import money
 from app.store.tokens import token_hash
+from app.views.format import money
 
 from ..scenarios import ALL
 
