@@ -13,6 +13,9 @@ RUN pip install --no-cache-dir -e . \
 USER tunewise
 VOLUME ["/data"]
 EXPOSE 8000
-HEALTHCHECK --interval=30s --timeout=5s --retries=3 \
+# Liveness: the process answers, without touching the database (a database outage is not cured by a restart).
+# Readiness (/readyz: database reachable, schema at the newest migration) is for load balancers: compose.yaml's
+# app servers and Caddy check it.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
   CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4)"
 CMD ["sh", "-c", "tunewise migrate && exec tunewise serve"]

@@ -6,10 +6,10 @@ import argparse
 import atexit
 import getpass
 import json
-import logging
-import logging.handlers
-import queue
+import os
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -23,7 +23,7 @@ from app.engine.cases import read_case_file
 from app.engine.flow import check_answers
 from app.engine.rules import load_knowledge
 from app.engine.scoring import result_to_dict, score
-from app.settings import get_settings
+from app.settings import ConfigError, get_settings
 from app.store import admins as admin_repo
 from app.store import migrate, sessions
 from app.store.backup import BackupError, backup_sqlite
@@ -31,6 +31,7 @@ from app.store.db import Database
 from app.store.models import utcnow
 from app.store.passwords import normalise_email
 from app.store.tokens import pseudonym
+from app.web.logs import json_line, logging_config
 
 Command = Callable[[argparse.Namespace], int]
 
@@ -45,13 +46,17 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     """Serve the app with uvicorn (migrate first: the app refuses an outdated schema)."""
     settings = get_settings()
-    queue_logging()
+    workers = args.workers or settings.workers
+    say = print_json_line if settings.log_format == "json" else print_line
     for line in settings.startup_lines():
-        print(line, flush=True)
-    print_setup_link(settings.database_url, args.host or settings.host, args.port or settings.port)
+        say(line)
+    print_setup_link(settings.database_url, args.host or settings.host, args.port or settings.port, say=say)
+    if settings.metrics:
+        metrics_across_workers(workers)
     uvicorn.run(
         "app.main:create_app", factory=True, host=args.host or settings.host, port=args.port or settings.port,
-        workers=args.workers, access_log=False, server_header=False, **proxy_options(settings.forwarded_allow_ips),
+        workers=workers, access_log=False, server_header=False, log_config=logging_config(settings.log_format),
+        **proxy_options(settings.forwarded_allow_ips),
     )
     return 0
 
@@ -65,22 +70,33 @@ def proxy_options(trusted: str) -> dict[str, Any]:
     return {"proxy_headers": True, "forwarded_allow_ips": trusted.strip()}
 
 
-def queue_logging() -> logging.handlers.QueueListener:
-    """Log through a queue: request handlers (the access log writes one line per request) only enqueue the record,
-    and one background thread formats it and writes stderr, so a slow or blocked stderr never stalls a request."""
-    records: queue.SimpleQueue[logging.LogRecord] = queue.SimpleQueue()
-    stderr = logging.StreamHandler()
-    stderr.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
-    listener = logging.handlers.QueueListener(records, stderr)
-    enqueue = logging.handlers.QueueHandler(records)
-    enqueue.setFormatter(logging.Formatter("%(message)s"))  # the listener's formatter adds time and logger name once
-    logging.basicConfig(level=logging.INFO, handlers=[enqueue])
-    listener.start()
-    atexit.register(listener.stop)  # flush what is queued when the server exits
-    return listener
+def metrics_across_workers(workers: int) -> None:
+    """Several workers each count their own requests: prometheus-client's multiprocess mode shares the counts
+    through files in PROMETHEUS_MULTIPROC_DIR, which must be set before a worker imports it. Without one, a fresh
+    directory is made (and removed at exit); a given one is emptied of a previous run's files."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if given:
+        for stale in Path(given).glob("*.db"):  # counts of a previous run would be added to this one's
+            stale.unlink()
+        return
+    if workers < 2:
+        return
+    made = tempfile.mkdtemp(prefix="tunewise-metrics-")
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = made
+    atexit.register(shutil.rmtree, made, ignore_errors=True)
 
 
-def print_setup_link(database_url: str, host: str, port: int) -> None:
+def print_line(text: str) -> None:
+    """Say one line on standard output now."""
+    print(text, flush=True)
+
+
+def print_json_line(text: str) -> None:
+    """Say one line on standard output as TUNEWISE_LOG_FORMAT=json writes log lines."""
+    print(json_line("tunewise", text), flush=True)
+
+
+def print_setup_link(database_url: str, host: str, port: int, say: Callable[[str], None] = print_line) -> None:
     """While no admin exists, print a one-time link (valid one hour) that creates the first one."""
     db = Database(database_url)
     try:
@@ -90,7 +106,7 @@ def print_setup_link(database_url: str, host: str, port: int) -> None:
     finally:
         db.dispose()
     if link:
-        print(f"No admin yet: open {link} within one hour to create the first admin account.", flush=True)
+        say(f"No admin yet: open {link} within one hour to create the first admin account.")
 
 
 def cmd_create_admin(args: argparse.Namespace) -> int:
@@ -191,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve = sub.add_parser("serve", help="serve the web app")
     serve.add_argument("--host", default="", help="address to bind (default TUNEWISE_HOST or 127.0.0.1)")
     serve.add_argument("--port", type=int, default=0, help="port (default TUNEWISE_PORT or 8000)")
-    serve.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    serve.add_argument("--workers", type=int, default=0, help="worker processes (default TUNEWISE_WORKERS or 1)")
     serve.set_defaults(func=cmd_serve)
     sub.add_parser("migrate", help="upgrade the database schema").set_defaults(func=cmd_migrate)
     scorer = sub.add_parser("score", help="print the result JSON for a file of answers (no server needed)")
@@ -223,7 +239,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `tunewise` script."""
     args = build_parser().parse_args(argv)
     func: Command = args.func
-    return func(args)
+    try:
+        return func(args)
+    except ConfigError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

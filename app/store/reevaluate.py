@@ -17,6 +17,7 @@ from app.store import admins as admin_repo
 from app.store.models import Assessment, Result
 from app.store.results import TooMany, result_count, same_snapshot, snapshot_fields
 from app.store.settings import current_weights, resolve
+from app.store.webhooks import enqueue_result
 
 LIST_LIMIT = 200
 
@@ -49,6 +50,9 @@ def reevaluate(session: Session, knowledge: Knowledge, assessment_id: int,
     new = Result(assessment_id=assessment_id, **fields)
     session.add(new)
     session.flush()
+    assert new.id is not None
+    enqueue_result(session, result_id=new.id, assessment_id=assessment_id, recommendation=new.recommendation,
+                   payload=new.payload)  # in this transaction: see store_result
     return old, new
 
 
@@ -169,6 +173,9 @@ class PreviewCache:
             for gone in set(self._rows) - alive:
                 del self._rows[gone]
                 self._bytes -= self._weights.pop(gone)
+            # PostgreSQL takes ids at insert: a result can commit after a higher id was kept. Rare: start again.
+            if any(i <= self._upto and i not in self._rows for i in alive):
+                self._rows, self._weights, self._bytes, self._upto = {}, {}, 0, 0
             fresh = admin_repo.preview_rows(session, axes, after_id=self._upto)
             kept = 0
             for row in fresh:

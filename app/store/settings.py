@@ -92,10 +92,11 @@ def preset_of_snapshot(snapshot: Mapping[str, Any], knowledge: Knowledge) -> Pre
 
 
 # Weight sets and preset versions are append-only and the active pointer carries a version, so this stamp moves
-# exactly when what current_weights / current_preset resolve can change.
+# exactly when what current_weights / current_preset resolve can change. Row counts, not max(id): PostgreSQL takes
+# ids from a sequence at insert, so a version can commit after a higher id was read and move no max (issue 14).
 SETTINGS_STAMP = select(
-    select(func.max(WeightSet.id)).scalar_subquery(),
-    select(func.max(PricePreset.id)).scalar_subquery(),
+    select(func.count(col(WeightSet.id))).scalar_subquery(),
+    select(func.count(col(PricePreset.id))).scalar_subquery(),
     select(func.max(ActivePreset.version)).scalar_subquery(),  # the single row of active_preset
 )
 

@@ -11,6 +11,7 @@ from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.store.db import DatabaseUnavailable
+from app.web.metrics import DATABASE_ERRORS
 from app.web.render import render
 
 log = logging.getLogger("tunewise.errors")
@@ -57,6 +58,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
 
 async def database_error(request: Request, exc: Exception) -> Response:
     """A locked or full database → 503 + Retry-After, never 500."""
+    DATABASE_ERRORS.inc()
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path[:3], str(exc).split("\n")[0])
     return error_response(request, 503, {"Retry-After": "2"})
 

@@ -46,7 +46,7 @@ def test_with_a_public_origin_every_absolute_url_uses_it(settings: Settings) -> 
         edit = made["edit_url"].rsplit("/", 1)[1]
         page = client.get(f"/a/{edit}/problem", headers=EVIL).text
         assert "evil.example" not in page and f"https://tunewise.example.org/a/{edit}" in page
-        slash = client.get("/healthz/", headers=EVIL, follow_redirects=False)
+        slash = client.get("/readyz/", headers=EVIL, follow_redirects=False)
         assert slash.status_code in (307, 308) and slash.headers["location"].startswith("https://tunewise.example.org")
         foreign = client.post("/api/assessments", json=body, headers={"Origin": "https://evil.example"})
         assert foreign.status_code == 403

@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import event
 
 from app.main import create_app
-from app.routes import api, health, report, team, wizard
-from app.routes.admin import assessments, auth, overview, prices, weights
+from app.routes import api, decisions, health, report, team, variants, wizard
+from app.routes.admin import assessments, auth, insights, oidc, overview, prices, webhooks, weights
 from app.settings import Settings
 from app.store.db import Database
 from app.web.execution import run_blocking
@@ -49,8 +49,9 @@ def test_postgresql_work_runs_in_the_threadpool() -> None:
 
 def test_no_async_route_but_the_landing_page_skips_run_blocking() -> None:
     """An `async def` route runs on the event loop: unless it is wrapped by @blocking, it must not touch the
-    database (only the landing page, which renders a form)."""
-    modules = (wizard, team, report, api, health, overview, auth, weights, prices, assessments)
+    database (only the landing page, which renders a form; /healthz is answered by the Guard)."""
+    modules = (wizard, team, report, decisions, variants, api, health, overview, auth, weights, prices, assessments,
+               insights, webhooks, oidc)
     routes = [r for m in modules for r in m.router.routes if isinstance(r, APIRoute)]
     unwrapped = [
         r.path for r in routes if asyncio.iscoroutinefunction(r.endpoint) and not hasattr(r.endpoint, "__wrapped__")
@@ -91,7 +92,7 @@ def test_no_postgresql_query_runs_on_the_event_loop_thread(settings: Settings) -
                            data={"csrf_token": csrf_of(review.text), "version": _version(review.text)},
                            follow_redirects=False)
         view = done.headers["location"]
-        for url in (view, view, f"{view}.json", f"{view}.md", f"/a/{edit}", f"/a/{edit}/manage", "/healthz"):
+        for url in (view, view, f"{view}.json", f"{view}.md", f"/a/{edit}", f"/a/{edit}/manage", "/readyz"):
             assert client.get(url, follow_redirects=False).status_code in (200, 303), url
         api = client.post("/api/assessments", json={"team": "T", "title": "U", "answers": {"gap_types": ["behavior"]}})
         assert client.get(f"/api/results/{api.json()['view_url'].rsplit('/', 1)[1]}").status_code == 200

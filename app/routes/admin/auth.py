@@ -28,6 +28,7 @@ LABELS = {"email": "Email address", "password": "Password", "confirm": "Confirm 
 DONE = {"out": "You are signed out.", "password": "Your password was changed. Sign in again."}
 
 
+PASSWORD_OFF = "Password sign-in is switched off here: sign in with single sign-on."
 UNVERIFIED_CHARS = 64  # of a typed email kept in the audit log of a failed sign-in
 
 
@@ -44,7 +45,9 @@ class Attempt:
 def login_page(request: Request, *, email: str = "", next_: str = "/admin", errors: dict[str, str] | None = None,
                notice: str = "", status_code: int = 200, headers: dict[str, str] | None = None) -> HTMLResponse:
     """The sign-in form."""
-    context = {"email": email, "next": next_, "errors": errors or {}, "labels": LABELS, "notice": notice}
+    settings = request.app.state.settings
+    context = {"email": email, "next": next_, "errors": errors or {}, "labels": LABELS, "notice": notice,
+               "sso": bool(settings.oidc_issuer), "password_login": settings.password_login}
     return page(request, "admin/login.html", None, context, status_code=status_code, headers=headers)
 
 
@@ -57,6 +60,8 @@ def login_form(request: Request, next: str = "/admin", done: str = "") -> HTMLRe
 @router.post("/admin/login")
 def login(request: Request, db: DbDep, settings: SettingsDep) -> Response:
     """Reserve the attempt (throttles), verify the password outside any lock, then start a brand-new session."""
+    if not settings.password_login:
+        return login_page(request, notice=PASSWORD_OFF, status_code=403)
     fields = form_fields(request)
     email, password = passwords.normalise_email(first(fields, "email", 400)), first(fields, "password", 5000)
     next_, when = auth.safe_next(first(fields, "next")), now(request)

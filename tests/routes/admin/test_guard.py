@@ -19,7 +19,7 @@ from app.web.admin_guard import require_admin
 from ...conftest import csrf_of
 from .conftest import form_post
 
-PUBLIC = ("/admin/login", "/admin/setup/")
+PUBLIC = ("/admin/login", "/admin/setup/", "/admin/oidc/")  # sign-in, first-admin setup, single sign-on
 
 
 def admin_routes(settings: Settings) -> list[tuple[str, str]]:
