@@ -6,6 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from . import applies
 from .model import UNKNOWN, AnswerValue, Bank, Kind, Option, Question, Source, Step
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
@@ -56,6 +57,7 @@ def build_bank(raw: dict[str, Any], raw_sources: dict[str, Any]) -> Bank:
         for n, (slug, s) in enumerate(zip(step_slugs, raw.get("steps", [])), start=1)
     )
     problems += [f"step {s.slug!r} has no questions" for s in steps if not s.question_ids]
+    problems += applies.problems_of(questions)
     if problems:
         raise BankError(problems)
     return Bank(str(raw.get("bank_version", "")), steps, questions, sources)
@@ -101,6 +103,7 @@ def _question(
         unit=str(item.get("unit", "")),
         minimum=int(item.get("minimum", 0)),
         maximum=int(item.get("maximum", 0)),
+        applies_when=applies.requirements(item.get("applies_when"), where, problems),
     )
 
 

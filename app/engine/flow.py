@@ -13,9 +13,11 @@ from dataclasses import dataclass, field
 from string import ascii_letters
 from typing import NoReturn
 
+from . import applies
 from .model import UNKNOWN, AnswerValue, Bank, Kind, Question, Step
 
 REVIEW = "review"
+RETURN = "return"  # the query parameter and form field of a change made from the review page: return=review
 REQUIRED = "Select at least one option."  # the gap types: the one question that must be answered
 # k, M and B multiply by a thousand, a million and a billion (case-insensitive: 2m is 2M).
 SUFFIXES = {"k": 10**3, "m": 10**6, "b": 10**9}
@@ -67,16 +69,35 @@ def progress(bank: Bank, step: Step) -> str:
     return f"Step {step.number} of {len(bank.steps)} — {step.title}"
 
 
-def first_incomplete(bank: Bank, answered: Iterable[str]) -> str | None:
-    """The first step with an unanswered question (None when every step is complete)."""
-    done = set(answered)
+def asked(bank: Bank, slug: str, answers: Mapping[str, object]) -> tuple[Question, ...]:
+    """The questions of a step that the wizard asks: those the known answers do not rule out."""
+    return tuple(q for q in bank.step_questions(slug) if applies.applies(q, answers))
+
+
+def first_incomplete(bank: Bank, answered: Mapping[str, object]) -> str | None:
+    """The first step with an unanswered question that applies (None when every step is complete)."""
     for step in bank.steps:
-        if not set(step.question_ids) <= done:
+        if any(q.id not in answered for q in asked(bank, step.slug, answered)):
             return step.slug
     return None
 
 
-def may_open(bank: Bank, slug: str, answered: Iterable[str]) -> bool:
+def keep_applicable(bank: Bank, slug: str, parsed: Parsed, stored: Mapping[str, object],
+                    shown: Iterable[str]) -> Parsed:
+    """The answers of a submitted step that are stored. None for a question the submitted answers rule out: its
+    stored answer stays, in case the deciding answer changes back. None for a question that was not on the page
+    (`shown`: the fields sent and the questions the page says it showed) when it has a stored answer (kept) or now
+    surely applies (the wizard asks it next instead of storing "Not sure"); deciding answers that are "Not sure"
+    ask nothing more, and it is "Not sure" too."""
+    after = {**stored, **parsed.answers}
+    on_page = set(shown)
+    skip = {q.id for q in bank.step_questions(slug) if q.applies_when and (not applies.applies(q, after) or (
+        q.id not in on_page and (q.id in stored or applies.verdict(q, after) is True)))}
+    return Parsed({k: v for k, v in parsed.answers.items() if k not in skip},
+                  {k: v for k, v in parsed.errors.items() if k not in skip})
+
+
+def may_open(bank: Bank, slug: str, answered: Mapping[str, object]) -> bool:
     """A step may be opened once every step before it is complete (sequential order)."""
     blocker = first_incomplete(bank, answered)
     if blocker is None:

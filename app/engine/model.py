@@ -44,6 +44,17 @@ class Option:
 
 
 @dataclass(frozen=True)
+class Requirement:
+    """One condition of a question's "applies when" (questions.toml): a test of one answer, or any of several."""
+
+    question: str = ""
+    op: str = ""
+    values: tuple[str, ...] = ()
+    number: int = 0
+    any: tuple[Requirement, ...] = ()
+
+
+@dataclass(frozen=True)
 class Question:
     """One question of the bank (decision-model.md §6.2)."""
 
@@ -60,6 +71,7 @@ class Question:
     unit: str = ""
     minimum: int = 0
     maximum: int = 0
+    applies_when: tuple[Requirement, ...] = ()  # all must hold for the wizard to ask it; empty: always asked
 
     def option_values(self) -> tuple[str, ...]:
         """The allowed option values, in display order."""

@@ -11,7 +11,8 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from app.views.format import count_word, money, number
+from app.views.axes import result_axes as result_axes  # re-exported: charts.result_axes is the usual spelling
+from app.views.format import count_word, money, number, wrap_label
 
 # One fixed look per approach, shared by both charts and the legends. The dash patterns go into the
 # stroke-dasharray presentation attribute; colours come from the .series-* classes in report.css.
@@ -79,7 +80,8 @@ def legend_item(approach: str, label: str, note: str = "") -> dict[str, Any]:
 
 def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[str, str]) -> dict[str, Any]:
     """A radar over the result's axes (0–10 on every axis) of the given approaches, with its table and summary."""
-    width, height, cx, cy, radius = 600, 460, 300, 232, 158
+    # A narrow viewBox: drawn full width on a 390 px phone, the 15-unit labels stay above 12 px.
+    width, height, cx, cy, radius = 420, 350, 210, 160, 112
     axes = result_axes(result)
     rows = {a["id"]: a for a in result["approaches"]}
     n = len(axes)
@@ -100,10 +102,21 @@ def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[
         lx, ly = at(i, 11.2)
         cos = math.cos(-math.pi / 2 + 2 * math.pi * i / n)
         anchor = "start" if cos > 0.3 else "end" if cos < -0.3 else "middle"
-        lx += 10 if anchor == "start" else -10 if anchor == "end" else 0
-        ly = ly - 8 if ly < cy - radius * 0.9 else ly + 14 if ly > cy + radius * 0.9 else ly + 5
-        axis_labels.append({"x": fmt(lx), "y": fmt(ly), "anchor": anchor, "text": axis["label"]})
-    ticks = [{"x": fmt(cx + 5), "y": fmt(at(0, v)[1] + 4), "text": str(v)} for v in (2, 4, 6, 8, 10)]
+        lx += 8 if anchor == "start" else -8 if anchor == "end" else 0
+        lines = wrap_label(axis["label"], 9)
+        step = 17
+        if ly < cy - radius * 0.9:
+            ly -= 6 + step * (len(lines) - 1)
+        elif ly > cy + radius * 0.9:
+            ly += 14
+        else:
+            ly += 5 - step * (len(lines) - 1) / 2
+        axis_labels.append({"x": fmt(lx), "y": fmt(ly), "anchor": anchor, "text": axis["label"], "lines": lines,
+                            "step": step})
+    # A scale number next to a series' vertex on the top spoke would sit on that polygon's edges: leave it out.
+    tops = [rows[a]["scores"][axes[0]["key"]] for a in series_ids] if axes else []
+    ticks = [{"x": fmt(cx + 5), "y": fmt(at(0, v)[1] + 5), "text": str(v)} for v in (2, 4, 6, 8, 10)
+             if all(abs(v - top) >= 1.2 for top in tops)]
     series = []
     for approach in series_ids:
         row = rows[approach]
@@ -122,7 +135,8 @@ def radar(result: Mapping[str, Any], series_ids: Sequence[str], labels: Mapping[
                  for a in series_ids],
     }
     return {
-        "id": "radar", "width": width, "height": height, "cx": cx, "cy": cy, "rings": rings, "spokes": spokes,
+        "id": "radar", "width": width, "height": height, "cx": cx, "cy": cy, "radius": radius, "rings": rings,
+        "spokes": spokes,
         "labels": axis_labels, "ticks": ticks, "series": series, "table": table,
         "title": f"{count_word(n).capitalize()}-axis comparison of {names}", "axes_word": count_word(n),
         "summary": radar_summary(result, series_ids, labels, axes),
@@ -246,14 +260,6 @@ def cost_summary(result: Mapping[str, Any], labels: Mapping[str, str], calls: Se
     else:
         parts.append(f"{span}, {labels[low]} is cheapest at the low end and {labels[high]} at the high end.")
     return " ".join(parts)
-
-
-def result_axes(result: Mapping[str, Any]) -> list[dict[str, str]]:
-    """The axes the result was scored on, in its order, with label and help. A report draws them from its own
-    snapshot, never from today's axes.toml: results made before an axis was added still show the axes they have.
-    (A payload without its axes list falls back to the keys of its weights.)"""
-    listed = result.get("axes") or [{"key": key} for key in result.get("weights", {})]
-    return [{"key": a["key"], "label": a.get("label") or a["key"].title(), "help": a.get("help", "")} for a in listed]
 
 
 def _status_note(result: Mapping[str, Any], approach: str) -> str:

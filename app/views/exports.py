@@ -15,7 +15,8 @@ from datetime import date
 from typing import Any
 
 from app.engine.model import Bank
-from app.views.report import parse_time, report_context
+from app.views.report import approach_labels, parse_time, report_context
+from app.views.report_summary import verdict
 
 SCHEMA_ID = "tunewise.result/1"
 # Backslash-escape every character Markdown could read as syntax; < > & become entities (raw HTML and autolinks die).
@@ -86,9 +87,11 @@ def _note(result: Mapping[str, Any], approach: Mapping[str, Any]) -> str:
 def snapshot_json(snapshot: Mapping[str, Any]) -> dict[str, Any]:
     """The snapshot as stored, for the .json export, tagged with its schema (app/data/result.schema.json).
 
-    The stored snapshot is JSON already; only its two timestamps change, to RFC 3339 with an explicit UTC offset
-    (the database hands back naive UTC values)."""
-    doc = {"schema": SCHEMA_ID, **{k: v for k, v in snapshot.items() if k != "schema"}}
+    The stored snapshot is JSON already; its two timestamps change to RFC 3339 with an explicit UTC offset (the
+    database hands back naive UTC values), and the verdict in words is added, the same the page and record show."""
+    doc = {"schema": SCHEMA_ID, **{k: v for k, v in snapshot.items() if k not in ("schema", "verdict")}}
+    # The page's and the record's verdict, in words: a close call says so here too (derived, never stored).
+    doc["verdict"] = verdict(snapshot["result"], approach_labels(snapshot["result"]))
     for key in ("created_at", "expires_at"):
         if key in doc:
             moment = parse_time(doc[key])

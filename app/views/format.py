@@ -42,3 +42,14 @@ NUMBER_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "ei
 def count_word(n: int) -> str:
     """How many, in words up to twelve ('seven'), in digits beyond: 'seven-axis comparison', '13-axis comparison'."""
     return NUMBER_WORDS[n] if 0 <= n < len(NUMBER_WORDS) else str(n)
+
+
+def wrap_label(label: str, width: int = 12) -> list[str]:
+    """An axis name on lines of at most `width` characters (a longer single word keeps its own line)."""
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [label]

@@ -8,24 +8,33 @@ import re
 from playwright.sync_api import Browser, Page, expect
 
 from ..helpers import STEP_ANSWERS as ANSWERS
+from .axe import assert_accessible
 
 
 def fill_step(page: Page, step: str) -> None:
-    """Answer one step with the controls a person would use."""
+    """Answer one step with the controls a person would use (a question the page does not show is skipped: it
+    does not apply, or it is asked on the next page)."""
     for name, value in ANSWERS[step].items():
+        first = page.locator(f'input[name="{name}"]').first
+        if not first.is_visible():
+            continue
         if isinstance(value, list):
             for option in value:
                 page.check(f'input[name="{name}"][value="{option}"]')
-        elif page.locator(f'input[name="{name}"]').first.get_attribute("type") == "radio":
+        elif first.get_attribute("type") == "radio":
             page.check(f'input[name="{name}"][value="{value}"]')
         else:
             page.fill(f'input[name="{name}"]', value)
 
 
 def save(page: Page, next_step: str) -> None:
-    """Press "Save and continue" and wait for the next step's URL."""
+    """Press "Save and continue" and wait for the next step's URL. A page that asks one more question (without
+    JavaScript: answers on it made a question apply) is saved again with that question left "Not sure"."""
     page.get_by_role("button", name="Save and continue").click()
-    page.wait_for_url(re.compile(f"/{next_step}$"))
+    page.wait_for_url(re.compile(f"/{next_step}$|[?&]more=1$"))
+    if page.url.endswith("more=1"):
+        expect(page.locator(".notice")).to_contain_text("one more question")
+        save(page, next_step)
 
 
 def begin(page: Page, base: str) -> str:
@@ -114,3 +123,74 @@ def test_close_the_tab_and_carry_on_elsewhere(browser: Browser, live_server: str
     expect(second).to_have_url(re.compile("/tried$"))
     second.get_by_role("link", name="Back").click()
     expect(second.locator('input[name="gap_types"][value="behavior"]')).to_be_checked()
+
+
+def open_data_step(page: Page, base: str) -> str:
+    """Answer the first two steps (behaviour, not knowledge, is the gap) and open the data step."""
+    edit = begin(page, base)
+    for step, following in (("problem", "tried"), ("tried", "data")):
+        fill_step(page, step)
+        save(page, following)
+    return edit
+
+
+def test_questions_that_do_not_apply_follow_the_answers_with_javascript(browser: Browser, live_server: str) -> None:
+    page = browser.new_context().new_page()
+    open_data_step(page, live_server)
+    quality, churn = page.locator("#q-label_quality"), page.locator("#q-knowledge_churn")
+    expect(quality).to_be_hidden()
+    expect(churn).to_be_hidden()
+    page.fill('input[name="labeled_examples"]', "1.5k")
+    expect(quality).to_be_visible()
+    page.fill('input[name="labeled_examples"]', "0")
+    expect(quality).to_be_hidden()
+    page.check('input[name="knowledge_volume"][value="fits_in_prompt"]')
+    expect(churn).to_be_visible()
+    assert_accessible(page, "the data step with a question shown by an answer")
+    page.check('input[name="knowledge_volume"][value="none"]')
+    expect(churn).to_be_hidden()
+    page.check('input[name="knowledge_volume"][value="unknown"]')
+    expect(churn).to_be_visible()  # "Not sure" rules nothing out
+    page.check('input[name="knowledge_volume"][value="none"]')
+    page.check('input[name="raw_domain_text"][value="none"]')
+    page.check('input[name="citations_required"][value="no"]')
+    save(page, "output")
+    expect(page.locator("h1")).to_have_text("Output and scale")
+
+
+def test_without_javascript_no_dead_control_and_the_server_skips(browser: Browser, live_server: str) -> None:
+    page = browser.new_context(java_script_enabled=False).new_page()
+    edit = open_data_step(page, live_server)
+    expect(page.locator("[data-copy]")).to_be_hidden()  # "Copy link" needs JavaScript: not shown without it
+    expect(page.locator("#edit-link")).to_be_visible()  # the link itself is there to select and copy
+    expect(page.locator("#q-label_quality")).to_be_hidden()
+    page.fill('input[name="labeled_examples"]', "0")
+    page.check('input[name="knowledge_volume"][value="none"]')
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(re.compile("/output$"))
+    page.goto(edit + "/data")
+    page.fill('input[name="labeled_examples"]', "250")
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(re.compile(r"/data\?more=1$"))  # the server asks the question that now applies
+    expect(page.locator(".notice")).to_contain_text("one more question")
+    expect(page.locator("#q-label_quality")).to_be_visible()
+    page.check('input[name="label_quality"][value="mixed"]')
+    page.get_by_role("button", name="Save and continue").click()
+    page.wait_for_url(re.compile("/output$"))
+
+
+def test_change_returns_to_check_answers_with_and_without_javascript(browser: Browser, live_server: str) -> None:
+    for js in (True, False):
+        page = browser.new_context(java_script_enabled=js).new_page()
+        begin(page, live_server)
+        steps = list(ANSWERS)
+        for index, step in enumerate(steps):
+            fill_step(page, step)
+            save(page, steps[index + 1] if index + 1 < len(steps) else "review")
+        page.get_by_role("link", name="Change how strict and stable is the required output?").click()
+        page.wait_for_url(re.compile(r"/output\?return=review"))
+        page.check('input[name="format_strictness"][value="strict_stable"]')
+        page.get_by_role("button", name="Save and return to check answers").click()
+        page.wait_for_url(re.compile("/review$"))
+        expect(page.get_by_text("Strict and stable: an exact format every time")).to_be_visible()
+        page.context.close()

@@ -222,7 +222,7 @@ def test_review_lists_every_answer_with_a_change_link(client: TestClient) -> Non
     page = client.get(f"/a/{edit}/review")
     assert page.status_code == 200 and "Check your answers" in page.text
     assert page.text.count(">Change<") == len(client.app.state.bank.questions)
-    assert f'href="/a/{edit}/data#q-labeled_examples"' in page.text and "500 examples" in page.text
+    assert f'href="/a/{edit}/data?return=review#q-labeled_examples"' in page.text and "500 examples" in page.text
 
 
 def test_finish_marks_the_assessment_complete(client: TestClient) -> None:

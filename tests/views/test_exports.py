@@ -52,7 +52,7 @@ def test_decision_record_is_madr(sid: str) -> None:
     for a in result["approaches"]:
         assert f"\n### {a['label']}\n" in md
         assert f"{a['label']}: {a['total']:.1f} points of 100" in md
-    for name in ("Fit (weight", "Recurring cost (weight"):
+    for name in ("Fit (weight", "Low recurring cost (weight"):
         assert name in md
     assert f"Rules version: {result['rules_version']}" in md and "Weights: defaults" in md
     assert result["cost"]["preset"]["as_of"] in md
@@ -268,10 +268,12 @@ def test_snapshot_json_normalises_database_timestamps() -> None:
 
 
 def test_snapshot_json_is_the_snapshot_as_stored() -> None:
-    """Only the schema tag and the two timestamps differ; the snapshot itself is left alone."""
+    """Only the schema tag, the two timestamps and the derived verdict differ; the snapshot itself is left alone."""
     snap = snapshot("S03", created_at="2026-11-21T09:15:00", expires_at=None)
     before = copy.deepcopy(snap)
     doc = snapshot_json(snap)
     assert snap == before
-    assert list(doc) == ["schema", *snap] and doc["schema"] == SCHEMA_ID
-    assert {k: v for k, v in doc.items() if k != "schema"} == {**snap, "created_at": "2026-11-21T09:15:00+00:00"}
+    assert list(doc) == ["schema", *snap, "verdict"] and doc["schema"] == SCHEMA_ID
+    assert doc["verdict"]["kind"] == "only_feasible" and doc["verdict"]["primary"] == snap["result"]["primary"]
+    stored = {k: v for k, v in doc.items() if k not in ("schema", "verdict")}
+    assert stored == {**snap, "created_at": "2026-11-21T09:15:00+00:00"}

@@ -1,4 +1,5 @@
-"""The pure weight math of app/engine/weights.py: ROC, AHP, normalisation and the fast re-ranking."""
+"""The pure weight math of app/engine/weights.py (ROC, AHP, normalisation, the fast re-ranking) and the percent form
+of app/web/weights_form.py."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from app.engine import weights as w
 from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
+from app.web import weights_form as wf
 
 from ..stored import scenarios
 
@@ -153,3 +155,48 @@ def test_rank_inputs_lacking_a_score_are_refused(knowledge: Knowledge) -> None:
     del payload["approaches"][2]["scores"]["risk"]
     with pytest.raises(ValueError, match="lacks"):
         w.ranked_from_inputs(w.rank_inputs(payload, AXES), payload["primary"], AXES)
+
+
+# ------------------------------------------------------------------ the percent form (app/web/weights_form.py)
+LABELS = {x: x.capitalize() for x in AXES}
+
+
+@pytest.mark.parametrize("text, value", [("20", 20.0), (" 16,9 ", 16.9), ("20 %", 20.0), ("0", 0.0), ("100", 100.0)])
+def test_parse_percent_accepts_percentages(text: str, value: float) -> None:
+    assert wf.parse_percent(text, "Fit") == (value, "")
+
+
+@pytest.mark.parametrize("text, problem", [
+    ("", "Enter a percentage for Fit, from 0 to 100"), ("abc", "Fit must be a number from 0 to 100, like 25"),
+    ("100.5", "Fit must be between 0 and 100"), ("-1", "Fit must be between 0 and 100"),
+    ("nan", "Fit must be between 0 and 100"), ("inf", "Fit must be between 0 and 100"),
+])
+def test_parse_percent_names_the_field_and_the_reason(text: str, problem: str) -> None:
+    assert wf.parse_percent(text, "Fit") == (None, problem)
+
+
+def test_percentages_are_scaled_to_one_and_the_typed_values_kept() -> None:
+    typed = {x: "20" for x in AXES} | {AXES[-1]: "18"}
+    parsed = wf.parse({"method": ["percent"], **{f"w_{x}": [v] for x, v in typed.items()}}, AXES, LABELS)
+    assert not parsed.errors and parsed.typed == {x: float(v) for x, v in typed.items()}
+    assert parsed.weights is not None and math.isclose(sum(parsed.weights.values()), 1.0)
+    assert parsed.weights[AXES[0]] == pytest.approx(20 / 118)
+
+
+def test_the_rescale_says_what_was_typed_and_what_is_used() -> None:
+    found = wf.rescale({x: 20.0 for x in AXES} | {AXES[-1]: 18.0}, AXES, LABELS)
+    assert found is not None and found.scaled and found.total == "118"
+    assert found.rows[0] == (f"w_{AXES[0]}", LABELS[AXES[0]], "20", "16.9") and found.used[f"w_{AXES[-1]}"] == "15.3"
+    exact = wf.rescale({x: 100 / len(AXES) for x in AXES}, AXES, LABELS)
+    assert exact is not None and not exact.scaled and wf.total_sentence(exact).endswith("used as typed.")
+    assert wf.rescale({x: 0.0 for x in AXES}, AXES, LABELS) is None
+    assert wf.total_sentence(None).startswith("Total: —")
+
+
+def test_prefill_shows_weights_as_percentages_that_give_them_back() -> None:
+    weights = w.roc_weights(list(AXES))
+    values = wf.prefill(weights, AXES)
+    assert values[f"w_{AXES[0]}"] == "40.8" and wf.share(20.0) == "20" and wf.share(16.949) == "16.9"
+    parsed = wf.parse({"method": ["percent"], **{f"w_{x}": [values[f"w_{x}"]] for x in AXES}}, AXES, LABELS)
+    assert parsed.weights is not None
+    assert all(abs(parsed.weights[x] - weights[x]) < 0.001 for x in AXES)  # one decimal of a percent

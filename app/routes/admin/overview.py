@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from app.routes.admin.common import now, page
 from app.store import admins as admin_repo
 from app.store import settings as settings_store
+from app.views import audit_log
 from app.web import admin_guard as auth
 from app.web.admin_guard import AdminDep
 from app.web.deps import DbDep, KnowledgeDep
@@ -33,17 +34,21 @@ def overview(request: Request, db: DbDep, admin: AdminDep, knowledge: KnowledgeD
 
 
 @router.get("/admin/audit", response_class=HTMLResponse)
-def audit_log(request: Request, db: DbDep, admin: AdminDep, action: str = "", actor: str = "",
-              since: str = "", until: str = "", page_no: str = "1") -> HTMLResponse:
-    """The append-only audit log, newest first, filtered by action, actor and date."""
+def audit_log_page(request: Request, db: DbDep, admin: AdminDep, knowledge: KnowledgeDep, action: str = "",
+                   actor: str = "", since: str = "", until: str = "", page_no: str = "1") -> HTMLResponse:
+    """The append-only audit log, newest first, as sentences (the raw record behind each), filtered by action,
+    actor and date."""
     where = admin_repo.AuditFilter(action[:40], actor[:254], parse_day(since), day_after(parse_day(until)))
     number = max(1, as_int(page_no, 1))
     with db.read() as session:
         events, total = admin_repo.audit_page(session, where=where, page=number)
         actions = admin_repo.audit_actions(session)
     filters = {"action": action[:40], "actor": actor[:254], "since": since[:10], "until": until[:10]}
-    context = {"events": events, "total": total, "page_no": number, "pages": max(1, -(-total // 50)),
-               "actions": actions, "filters": filters}
+    names = audit_log.Names({a.key: a.label for a in knowledge.axes}, knowledge.rules.labels,
+                            {key: p.name for key, p in knowledge.presets.items()})
+    said = [audit_log.sentence(e.action, e.actor, e.target, e.before, e.after, names) for e in events]
+    context = {"events": list(zip(events, said)), "total": total, "page_no": number, "pages": max(1, -(-total // 50)),
+               "actions": [(a, audit_log.action_name(a)) for a in actions], "filters": filters}
     return page(request, "admin/audit.html", admin, context)
 
 

@@ -1,7 +1,10 @@
-"""Axis weights: edit a shared draft (direct, ROC or AHP), preview its impact, publish a new version."""
+"""Axis weights: edit a shared draft (percentages first; ranking or pairwise behind "More methods"), preview its
+impact beside the fields, publish a new version."""
 
 from __future__ import annotations
 
+import math
+from datetime import datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,6 +15,7 @@ from app.engine.axes import FIT
 from app.engine.rules import Knowledge
 from app.routes.admin.common import now, page
 from app.store import admins as admin_repo
+from app.store import results as results_store
 from app.store import settings as settings_store
 from app.store.db import Database
 from app.store.reevaluate import Impact, PreviewCache, preview_impact
@@ -22,6 +26,7 @@ from app.web.forms import as_int, first, form_fields
 from app.web.render import is_htmx, see_other
 
 router = APIRouter(include_in_schema=False)
+SHOWN_CHANGES = 10  # changed results listed beside the fields, each with its date (one read of ~4 ms per result)
 DONE = {"saved": "The draft was saved. Preview its impact, then publish it.",
         "published": "The draft was published: new results use these weights. Existing results are unchanged."}
 NOTHING = "The draft equals the published weights: there is nothing to publish."
@@ -41,28 +46,56 @@ def weights_page(
     request: Request, db: Database, admin: CurrentAdmin, *, parsed: wf.Parsed | None = None,
     impact: Impact | None = None, notice: str = "", status_code: int = 200,
 ) -> HTMLResponse:
-    """The weights page: published set, draft forms (re-filled with a submission), preview, history."""
-    knowledge, axes = _knowledge(request), _axes(request)
+    """The weights page: the percentages (re-filled with a submission), more methods, the preview beside them,
+    publish, history."""
+    knowledge, axes, labels = _knowledge(request), _axes(request), _labels(request)
     with db.read() as session:
         published, version = settings_store.current_weights(session, knowledge)
         draft = settings_store.get_draft(session)
         history = settings_store.weight_sets(session)
+        dates = _dates(session, impact)
     shown = knowledge.complete_weights(draft.weights) if draft else published  # a draft may predate an axis
     values = wf.prefill(shown, axes, draft.ahp_matrix if draft else None)
     values |= parsed.values if parsed else {}
-    method = parsed.method if parsed else (draft.method if draft else "direct")
+    shown_rescale = wf.rescale_of_values(values, axes, labels)
     context: dict[str, Any] = {
-        "axes": knowledge.axes, "labels": _labels(request), "published": published, "version": version,
-        "draft": draft, "draft_weights": shown, "draft_version": draft.version if draft else 0, "values": values,
-        "method": method, "errors": parsed.errors if parsed else {}, "impact": impact, "history": history,
-        "pairs": w.pairs(axes), "choices": w.SAATY_CHOICES, "notice": notice, "fit_limit": w.FIT_WARNING,
-        "unpublished": draft is not None and shown != published,
-        "warning": _warning(parsed.weights if parsed and parsed.weights else shown),
+        "axes": knowledge.axes, "labels": labels, "published": published, "version": version,
+        "published_pct": {x: wf.share(published[x] * 100) for x in axes},
+        "draft": draft, "draft_version": draft.version if draft else 0, "values": values,
+        "method": parsed.method if parsed else (draft.method if draft else "percent"),
+        "errors": parsed.errors if parsed else {}, "history": history, "pairs": w.pairs(axes),
+        "choices": w.SAATY_CHOICES, "notice": notice, "unpublished": draft is not None and shown != published,
         "worst": parsed.worst if parsed and parsed.errors else None, "cr": parsed.cr if parsed else None,
-        "field_labels": _field_labels(request), "axes_order": axes,
-        "preview_weights": parsed.weights if parsed and impact else None,
+        "field_labels": _field_labels(request), "method_names": wf.METHOD_NAMES, "roc_shares": wf.roc_shares(len(axes)),
+        "used": shown_rescale.used if shown_rescale else {}, "total_line": wf.total_sentence(shown_rescale),
+        "share": wf.share,
     }
+    context |= _preview_context(request, parsed if parsed and impact else None, impact, dates)
+    context["warning"] = _warning(parsed.weights if parsed and parsed.weights else shown)
     return page(request, "admin/weights.html", admin, context, status_code=status_code)
+
+
+def _preview_context(request: Request, parsed: wf.Parsed | None, impact: Impact | None,
+                     dates: dict[int, datetime]) -> dict[str, Any]:
+    """What admin/_preview.html shows: the impact, the rescale of typed percentages, names in words."""
+    labels, axes = _labels(request), _axes(request)
+    weights = parsed.weights if parsed else None
+    return {
+        "impact": impact, "labels": labels, "axes_order": axes, "approach_names": _knowledge(request).rules.labels,
+        "rescale": wf.rescale(parsed.typed, axes, labels) if parsed and parsed.typed else None,
+        "preview_weights": weights, "warning": _warning(weights) if weights else "", "dates": dates,
+        "shown_changes": impact.changes[:SHOWN_CHANGES] if impact else [],
+    }
+
+
+def _dates(session: Any, impact: Impact | None) -> dict[int, datetime]:
+    """Result id → when it was made, for the changed results the preview lists."""
+    dates = {}
+    for change in impact.changes[:SHOWN_CHANGES] if impact else []:
+        result = results_store.result_of(session, result_id=change.result_id, assessment_id=change.assessment_id)
+        if result is not None:
+            dates[change.result_id] = result.created_at
+    return dates
 
 
 def _knowledge(request: Request) -> Knowledge:
@@ -92,14 +125,29 @@ def _warning(weights: dict[str, float]) -> str:
     """The fit guard-rail of decision-model.md §6.1."""
     if not w.fit_too_low(weights):
         return ""
-    return (f"Fit weighs {weights[FIT]:.2f}, below {w.FIT_WARNING:.2f}. With equal weights the model fails "
-            "6 of the 27 evaluation scenarios: keep fit the largest weight unless you have a strong reason.")
+    return (f"Fit counts for {wf.share(weights[FIT] * 100)} %, below {wf.share(w.FIT_WARNING * 100)} %. With equal "
+            "weights the model fails 6 of the 27 evaluation scenarios: keep fit the largest weight unless you have "
+            "a strong reason.")
+
+
+def _saved_notice(done: str, total: str) -> str:
+    """The notice after a redirect; after a save of percentages that did not make 100 %, says how they were
+    scaled (the total comes back in the address, so the sentence survives the redirect)."""
+    notice = DONE.get(done, "")
+    try:
+        typed = float(total)
+    except ValueError:
+        return notice
+    if done != "saved" or not math.isfinite(typed) or not 0 < typed <= 10_000:
+        return notice
+    return (f"The draft was saved. Your percentages added up to {wf.share(typed)} %, so each was scaled to make "
+            "100 %: the fields show the shares saved. Preview their impact, then publish.")
 
 
 @router.get("/admin/weights", response_class=HTMLResponse)
-def weights(request: Request, db: DbDep, admin: AdminDep, done: str = "") -> HTMLResponse:
-    """The published weights and the shared draft, editable three ways."""
-    return weights_page(request, db, admin, notice=DONE.get(done, ""))
+def weights(request: Request, db: DbDep, admin: AdminDep, done: str = "", total: str = "") -> HTMLResponse:
+    """The published weights and the shared draft: percentages first, more methods on request."""
+    return weights_page(request, db, admin, notice=_saved_notice(done, total[:20]))
 
 
 @router.post("/admin/weights")
@@ -119,21 +167,23 @@ def save(request: Request, db: DbDep, admin: AdminDep) -> Response:
                              before=before, after=settings_store.draft_dict(draft), at=when)
     except settings_store.Conflict:
         return weights_page(request, db, admin, notice=CONFLICT, status_code=409)
-    return see_other(request, "/admin/weights?done=saved")
+    found = wf.rescale(parsed.typed, _axes(request), _labels(request)) if parsed.typed else None
+    return see_other(request, f"/admin/weights?done=saved&total={found.total}" if found and found.scaled
+                     else "/admin/weights?done=saved")
 
 
 @router.post("/admin/weights/preview")
 def preview(request: Request, db: DbDep, admin: AdminDep) -> HTMLResponse:
     """How many stored results would change primary under the submitted weights (fragment for htmx)."""
     parsed = wf.parse(form_fields(request), _axes(request), _labels(request))
-    impact = None
+    impact, dates = None, {}
     if parsed.weights is not None and not parsed.errors:
         with db.read() as session:
             impact = preview_impact(session, request.app.state.knowledge, parsed.weights, preview_cache(request))
+            dates = _dates(session, impact) if is_htmx(request) else {}  # the full page reads them itself
     status = 422 if parsed.errors else 200
     if is_htmx(request):
-        context = {"impact": impact, "errors": parsed.errors, "labels": _labels(request), "axes_order": _axes(request),
-                   "warning": _warning(parsed.weights) if parsed.weights else "", "preview_weights": parsed.weights}
+        context = {"errors": parsed.errors} | _preview_context(request, parsed, impact, dates)
         return page(request, "admin/_preview.html", admin, context, status_code=status)
     return weights_page(request, db, admin, parsed=parsed, impact=impact, status_code=status)
 

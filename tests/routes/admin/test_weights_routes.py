@@ -1,4 +1,5 @@
-"""The weights pages: validation, ROC and AHP forms, preview, publish, optimistic concurrency and audit."""
+"""The weights pages: percentages (the simple mode), validation, ROC and AHP forms, preview, publish, optimistic
+concurrency and audit."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from sqlmodel import select
 from app.engine.evaluate import acceptable_with
 from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import score
+from app.routes.admin.weights import SHOWN_CHANGES
 from app.store.db import Database
 from app.store.models import AuditEvent, Result, WeightSet
 from app.store.reevaluate import reevaluate
@@ -50,6 +52,11 @@ def test_the_page_lists_the_axes_with_their_help(signed_in: TestClient, knowledg
         assert axis.label in page and axis.help in page
     assert 'hx-post="/admin/weights/preview"' in page and 'hx-trigger="input changed delay:500ms, change"' in page
     assert 'formaction="/admin/weights/preview"' in page  # the no-JavaScript preview button
+    assert '<input type="hidden" name="method" value="percent">' in page  # the simple mode comes first
+    assert page.index('name="w_fit"') < page.index("<summary>More methods") < page.index('name="rank_fit"')
+    assert "<details class=\"more-methods\">" in page  # closed unless the draft was ranked or compared in pairs
+    assert "eigenvector" not in page and "how consistent your pairwise judgements are" in page
+    assert '<script src="/static/admin.js" defer></script>' in page and "<script>" not in page  # no inline JS
 
 
 def test_invalid_numbers_get_per_field_errors(signed_in: TestClient, db: Database) -> None:
@@ -71,7 +78,7 @@ def test_numbers_are_normalised_and_saved_as_a_draft(signed_in: TestClient, db: 
     response = form_post(signed_in, "/admin/weights", "/admin/weights", direct({x: "1" for x in AXES}))
     assert response.status_code == 303 and response.headers["location"] == "/admin/weights?done=saved"
     page = signed_in.get("/admin/weights").text
-    assert "0.167" in page and "Fit weighs 0.17, below 0.25" in page  # the guard-rail warning
+    assert 'value="16.7"' in page and "Fit counts for 16.7 %, below 25 %" in page  # the guard-rail warning
     with db.read() as session:
         assert current_weights(session, knowledge) == (knowledge.default_weights(), None)  # not published yet
     assert actions(db)[-1] == "weights.draft_saved"
@@ -84,7 +91,8 @@ def test_ranking_gives_roc_weights(signed_in: TestClient) -> None:
                                                                          "draft_version": "0", **ranks})
     assert response.status_code == 303
     page = signed_in.get("/admin/weights").text
-    assert all(v in page for v in ("0.408", "0.242", "0.158", "0.103", "0.061", "0.028"))
+    assert all(f'value="{v}"' in page for v in ("40.8", "24.2", "15.8", "10.3", "6.1", "2.8"))
+    assert "<details class=\"more-methods\" open>" in page  # a ranked draft opens the other methods
 
 
 def test_a_shared_rank_is_refused(signed_in: TestClient) -> None:
@@ -109,7 +117,7 @@ def ahp_form(overrides: dict[tuple[str, str], str] | None = None) -> dict[str, s
 def test_ahp_comparisons_give_the_eigenvector_weights(signed_in: TestClient, db: Database) -> None:
     assert form_post(signed_in, "/admin/weights", "/admin/weights", ahp_form()).status_code == 303
     page = signed_in.get("/admin/weights").text
-    assert "0.278" in page and "0.199" in page and "0.088" in page
+    assert 'value="27.8"' in page and 'value="19.9"' in page and 'value="8.8"' in page
     with db.read() as session:
         event = session.exec(select(AuditEvent).where(AuditEvent.action == "weights.draft_saved")).one()
     assert event.after["method"] == "ahp" and abs(event.after["cr"] - 0.017) < 0.001
@@ -139,7 +147,7 @@ def test_preview_counts_and_lists_the_changed_results(signed_in: TestClient, db:
                               headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and "<html" not in fragment.text and "autofocus" not in fragment.text
     assert f"{expected} of {len(ids)}</strong>" in fragment.text
-    assert fragment.text.count("<tr>") == expected + 1  # header row + one per changed result
+    assert fragment.text.count('<tr><th scope="row">') == min(expected, SHOWN_CHANGES)  # one per changed result
     page = signed_in.post("/admin/weights/preview", data={"csrf_token": token, **direct(COST_FIRST)})
     assert page.status_code == 200 and "<html" in page.text and f"{expected} of {len(ids)}</strong>" in page.text
 
@@ -197,7 +205,7 @@ def test_a_stale_form_gets_409_and_nothing_is_overwritten(signed_in: TestClient,
     assert form_post(signed_in, "/admin/weights", "/admin/weights", direct(COST_FIRST, stale)).status_code == 303
     response = form_post(signed_in, "/admin/weights", "/admin/weights", direct({x: "1" for x in AXES}, stale))
     assert response.status_code == 409 and "Another admin changed the weights draft" in response.text
-    assert "0.700" in response.text  # the winner's draft is shown
+    assert 'name="w_cost" value="70"' in response.text  # the winner's draft is shown
     publish = form_post(signed_in, "/admin/weights", "/admin/weights/publish", {"draft_version": stale})
     assert publish.status_code == 409
 
