@@ -81,7 +81,9 @@ def create(directory: Path, knowledge: Knowledge) -> Seeded:
                 scored = results.snapshot_fields(resolve(session, knowledge), knowledge, answers=typed,
                                                  assumptions=None)
             with db.write() as session:
-                assessment, _ = repo.create_assessment(session, team=f"Team {case['id']}", title=case["title"][:200])
+                assessment, _ = repo.create_assessment(session, team=f"Team {case['id']}", title=case["title"][:200],
+                                                       bank_version=knowledge.bank.version,
+                                                       rules_version=knowledge.rules.version)
                 repo.save_step(session, assessment=assessment, step="api", answers=typed, version=0, idem="",
                                extra={"status": "complete"})
                 result = Result(assessment_id=assessment.id, **scored)
@@ -122,19 +124,21 @@ def clone(conn: sqlite3.Connection, templates: Sequence[int], edit_hashes: Seque
         for k, h in enumerate(edit_hashes)))
     # Start dates spread over two years (the admin search's date filters and its order see realistic data).
     conn.execute("""INSERT INTO assessment (id, team, title, status, edit_token_hash, version, cost_assumptions,
-                                            created_at, updated_at)
+                                            created_at, updated_at, bank_version, rules_version)
                     SELECT m.fid, a.team, a.title, ?, m.ehash, 0, a.cost_assumptions,
                            datetime(a.created_at, '-' || (m.fid % 730) || ' days') || substr(a.created_at, 20),
-                           a.updated_at
+                           a.updated_at, a.bank_version, a.rules_version
                     FROM clone_map m JOIN assessment a ON a.id = m.tid ORDER BY m.fid""", (status,))
     conn.execute("""INSERT INTO answer (assessment_id, question_id, value, updated_at)
                     SELECT m.fid, an.question_id, an.value, an.updated_at
                     FROM clone_map m JOIN answer an ON an.assessment_id = m.tid ORDER BY m.fid""")
     if view_hashes:
         conn.execute("""INSERT INTO result (assessment_id, recommendation, answers, weights, weights_version, prices,
-                                            rules_version, engine_version, payload, created_at, rank_inputs)
+                                            rules_version, engine_version, payload, created_at, rank_inputs, confidence)
                         SELECT m.fid, r.recommendation, r.answers, r.weights, r.weights_version, r.prices,
-                               r.rules_version, r.engine_version, r.payload, r.created_at, r.rank_inputs
+                               r.rules_version, r.engine_version, r.payload,
+                               datetime(r.created_at, '-' || (m.fid % 730) || ' days') || substr(r.created_at, 20),
+                               r.rank_inputs, r.confidence
                         FROM clone_map m JOIN result r ON r.assessment_id = m.tid ORDER BY m.fid""")
         conn.execute("""INSERT INTO share_link (result_id, token_hash, created_at, expires_at, revoked_at)
                         SELECT r.id, m.vhash, r.created_at, NULL, NULL

@@ -97,7 +97,9 @@ def create_assessment(body: AssessmentIn, request: Request, db: DbDep, bank: Ban
     # Score before taking the write lock.
     fields = results.snapshot_fields(current.get(), knowledge, answers=answers, assumptions=costs)
     with db.write() as session:
-        assessment, edit = assessments.create_assessment(session, team=team, title=title)
+        assessment, edit = assessments.create_assessment(session, team=team, title=title,
+                                                         bank_version=bank.version,
+                                                         rules_version=knowledge.rules.version)
         assessments.save_step(session, assessment=assessment, step="api", answers=answers, version=0, idem="",
                               extra={"status": "complete", "cost_assumptions": costs or None})
         assert assessment.id is not None

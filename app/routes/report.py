@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from app.engine.model import Bank
-from app.store import results
+from app.store import results, variants
 from app.store.db import Database
 from app.views.compare import compare_context, view_token_in
 from app.views.exports import snapshot_json
@@ -20,6 +21,7 @@ from app.web.exports import decision_record
 from app.web.render import render, see_other
 
 router = APIRouter(include_in_schema=False)
+ORIGIN = "origin"  # /r/{variant}/compare/origin: never a token (those are 43 characters)
 
 
 @router.get("/r/{token}.json")
@@ -68,7 +70,8 @@ def compare_json(request: Request, token: str, other: str, db: DbDep, bank: Bank
 @blocking
 def compare(request: Request, token: str, other: str, db: DbDep, bank: BankDep) -> Response:
     """Two results side by side (any two live view links; a bad one on either side is the report's 404)."""
-    context = {**comparison(db, bank, token, other), "token_a": token, "token_b": other}
+    tokens = {"token_a": None, "token_b": token} if other == ORIGIN else {"token_a": token, "token_b": other}
+    context = {**comparison(db, bank, token, other), **tokens}
     return render(request, "compare/page.html", context)
 
 
@@ -89,6 +92,13 @@ def compare_with(request: Request, token: str, db: DbDep, other: str = "") -> Re
 
 
 def comparison(db: Database, bank: Bank, token: str, other: str) -> dict[str, Any]:
-    """The compare context of two live view links, or the report's 404."""
+    """The compare context of two live view links, or the report's 404. `other` may be "origin": a variant's
+    report against the result it was made from (A), which its view link alone lets it reach."""
+    if other == ORIGIN:
+        _, variant = shared_or_404(db, token)
+        origin = variants.origin_snapshot(db, token=token)
+        if origin is None:
+            raise HTTPException(status_code=404)
+        return compare_context(origin, variant, bank, date.today())
     (_, a), (_, b) = shared_or_404(db, token), shared_or_404(db, other)
-    return compare_context(a, b, bank)
+    return compare_context(a, b, bank, date.today())

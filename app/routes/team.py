@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -9,12 +10,15 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.engine import flow
 from app.engine.model import Bank
+from app.engine.rules import Knowledge
 from app.settings import Settings
-from app.store import assessments, history, results
+from app.store import assessments, decisions, history, results
 from app.store.db import Database
 from app.store.models import utcnow
 from app.store.reevaluate import NothingChanged, NothingToReevaluate, reevaluate
 from app.views import wizard as view
+from app.views.decision import decision_view
+from app.views.history import save_entries
 from app.web.deps import (
     BankDep,
     CurrentSettingsDep,
@@ -63,17 +67,32 @@ def review(request: Request, token: str, db: DbDep, bank: BankDep, settings: Set
     assessment, stored = draft_or_404(db, token)
     if (blocker := flow.first_incomplete(bank, stored)) is not None:
         return RedirectResponse(f"/a/{token}/{blocker}", status_code=303)
-    return render_review(request, bank, settings, assessment, token, stored)
+    return render_review(request, db, bank, settings, assessment, token, stored)
 
 
 def render_review(
-    request: Request, bank: Bank, settings: Settings, assessment: assessments.Draft, token: str,
+    request: Request, db: Database, bank: Bank, settings: Settings, assessment: assessments.Draft, token: str,
     stored: dict[str, Any], *, notice: str = "", status_code: int = 200,
 ) -> HTMLResponse:
-    """The check-answers page."""
+    """The check-answers page, with the team's newest report when there is one."""
+    with db.read() as session:
+        newest, _ = history.team_history(session, assessment_id=assessment.id, now=utcnow(), limit=1)
+    names = get_names(request)
     context = {**view.review_context(bank, assessment, token, stored), "notice": notice,
-               "default_expiry": settings.share_link_days}
+               "default_expiry": settings.share_link_days,
+               "newest": view.result_entry(newest[0][0], names, f"/a/{token}") if newest else None}
     return render(request, "wizard/review.html", context, status_code=status_code)
+
+
+def knowledge_of(request: Request) -> Knowledge:
+    """The app's knowledge, for helpers called from several handlers."""
+    knowledge: Knowledge = request.app.state.knowledge
+    return knowledge
+
+
+def get_names(request: Request) -> dict[str, str]:
+    """Approach id → its name in words, from the knowledge ("PROMPT" → "Prompt engineering")."""
+    return dict(knowledge_of(request).rules.labels)
 
 
 @router.post("/a/{token}/finish")
@@ -87,7 +106,7 @@ def finish(request: Request, token: str, db: DbDep, bank: BankDep, settings: Set
     if (blocker := flow.first_incomplete(bank, stored)) is not None:
         return see_other(request, f"/a/{token}/{blocker}")
     if version != assessment.version:
-        return stale_finish(request, bank, settings, (assessment, stored), token)
+        return stale_finish(request, db, bank, settings, (assessment, stored), token)
     # Score outside the write lock: it needs no lock and takes milliseconds.
     scored = results.snapshot_fields(current.get(), knowledge, answers=stored, assumptions=assessment.cost_assumptions)
     try:
@@ -96,20 +115,20 @@ def finish(request: Request, token: str, db: DbDep, bank: BankDep, settings: Set
             view_token = results.record_finish(session, assessment_id=assessment.id, fields=scored, days=days,
                                                max_results=settings.max_results, max_live=settings.max_live_links)
     except assessments.Conflict:  # changed or deleted since it was read: show what is stored now (404 when gone)
-        return stale_finish(request, bank, settings, draft_or_404(db, token), token)
+        return stale_finish(request, db, bank, settings, draft_or_404(db, token), token)
     except results.TooMany as error:
-        return render_review(request, bank, settings, assessment, token, stored, notice=too_many(error),
+        return render_review(request, db, bank, settings, assessment, token, stored, notice=too_many(error),
                              status_code=409)
     return see_other(request, f"/r/{view_token}")
 
 
-def stale_finish(request: Request, bank: Bank, settings: Settings,
+def stale_finish(request: Request, db: Database, bank: Bank, settings: Settings,
                  draft: tuple[assessments.Draft, dict[str, Any]], token: str) -> Response:
     """A finish from an outdated page: a double click lands on the results, a real change on a 409."""
     assessment, stored = draft
     if assessment.status == "complete":
         return see_other(request, f"/a/{token}/manage?done=finished")
-    return render_review(request, bank, settings, assessment, token, stored, notice=STALE, status_code=409)
+    return render_review(request, db, bank, settings, assessment, token, stored, notice=STALE, status_code=409)
 
 
 @router.get("/a/{token}/manage", response_class=HTMLResponse)
@@ -130,10 +149,17 @@ def render_manage(
         entries, dead = history.team_history(session, assessment_id=assessment.id, now=utcnow(),
                                              limit=max(settings.max_results, 1))
         compared = history.compared(session, assessment_id=assessment.id, result_id=compare) if compare else None
+        recorded = decisions.decisions_of(session, assessment_id=assessment.id)
+        saved = history.saves(session, assessment_id=assessment.id)
+    names, today = get_names(request), date.today()
     context = {
         "assessment": assessment, "base": f"/a/{token}", "continue_href": f"/a/{token}", "notice": notice,
-        "delete_error": error, "history": entries, "dead_links": dead, "expiry_choices": view.EXPIRY_CHOICES,
+        "delete_error": error, "dead_links": dead, "expiry_choices": view.EXPIRY_CHOICES,
+        "history": [({**view.result_entry(result, names, f"/a/{token}"), "decision": decision_view(
+            recorded[result.id].model_dump() if result.id in recorded else None, names, today)}, links)
+            for result, links in entries],
         "default_expiry": settings.share_link_days, "compared": compared,
+        "saves": save_entries(knowledge_of(request).bank, saved),
     }
     return render(request, "wizard/manage.html", context, status_code=status_code)
 

@@ -24,10 +24,14 @@ class Conflict(Exception):
     """The assessment changed since the form was rendered (another tab, a teammate, a double submit)."""
 
 
-def create_assessment(session: Session, *, team: str, title: str) -> tuple[Assessment, str]:
-    """A new draft and its edit token (returned once; only the hash is stored)."""
+def create_assessment(session: Session, *, team: str, title: str, bank_version: str | None = None,
+                      rules_version: str | None = None, origin: Assessment | None = None,
+                      origin_result_id: int | None = None) -> tuple[Assessment, str]:
+    """A new draft and its edit token (returned once; only the hash is stored); a variant names its origin."""
     token = new_token()
-    assessment = Assessment(team=team, title=title, edit_token_hash=token_hash(token))
+    assessment = Assessment(team=team, title=title, edit_token_hash=token_hash(token), bank_version=bank_version,
+                            rules_version=rules_version, origin_id=origin.id if origin else None,
+                            origin_result_id=origin_result_id)
     session.add(assessment)
     session.flush()
     return assessment, token
@@ -94,8 +98,13 @@ def save_step(
     idem: str,
     extra: Mapping[str, Any] | None = None,
     now: datetime | None = None,
+    contributor: str = "",
+    changes: Mapping[str, Any] | None = None,
+    step_bit: int = 0,
 ) -> int | None:
     """Store one step's answers atomically: the new version; None for a replayed idem (nothing written);
+    `contributor` (a name) and `changes` (question → [before, after]) go into the history of saves; `step_bit`
+    marks the step in the assessment's `steps_saved` (the admin funnel).
     a Conflict for a stale version. assessment.version may have been read before the write lock: the version
     predicate of the UPDATE still catches any write in between.
 
@@ -110,12 +119,14 @@ def save_step(
     assessment_id = _id(assessment)
     # The versioned UPDATE comes first: on PostgreSQL it row-locks the assessment, so a concurrent submit waits
     # here, then finds the version moved and rolls back whole (reliability.md §2.3) before touching any answer.
-    _bump_version(connection, assessment_id=assessment_id, expected=version, now=now, extra=extra)
+    _bump_version(connection, assessment_id=assessment_id, expected=version, now=now, extra=extra,
+                  step_bit=step_bit)
     if answers:
         connection.execute(UPSERT_ANSWER[connection.dialect.name == "postgresql"], [
             {"aid": assessment_id, "qid": qid, "value": _jsonable(value), "at": now} for qid, value in answers.items()])
     connection.execute(ADD_SUBMISSION, {
-        "aid": assessment_id, "step": step, "idem": idem or new_token(), "version": version + 1, "at": now})
+        "aid": assessment_id, "step": step, "idem": idem or new_token(), "version": version + 1, "at": now,
+        "who": contributor or None, "changes": _jsonable(changes) if changes else None})
     return version + 1
 
 
@@ -126,11 +137,12 @@ def mark_complete(session: Session, *, assessment_id: int, expected: int, now: d
 
 
 def _bump_version(connection: Connection, *, assessment_id: int, expected: int, now: datetime,
-                  extra: Mapping[str, Any] | None) -> None:
-    """The versioned UPDATE (on PostgreSQL it row-locks the assessment): a Conflict when the version moved."""
+                  extra: Mapping[str, Any] | None, step_bit: int = 0) -> None:
+    """The versioned UPDATE (on PostgreSQL it row-locks the assessment): a Conflict when the version moved.
+    step_bit: the saved step's bit in `steps_saved` (0 for anything else)."""
     bump = BUMP_VERSION.values(**extra) if extra else BUMP_VERSION
     if connection.execute(bump, {"aid": assessment_id, "expected": expected, "new": expected + 1,
-                                 "at": now}).rowcount != 1:
+                                 "at": now, "bit": step_bit}).rowcount != 1:
         raise Conflict()
 
 
@@ -149,11 +161,12 @@ UPSERT_ANSWER = (_upsert_statement(sqlite_insert), _upsert_statement(pg_insert))
 _ASSESSMENT = Assessment.__table__  # type: ignore[attr-defined]
 BUMP_VERSION = (update(_ASSESSMENT)
                 .where(_ASSESSMENT.c.id == bindparam("aid"), _ASSESSMENT.c.version == bindparam("expected"))
-                .values(version=bindparam("new"), updated_at=bindparam("at")))
+                .values(version=bindparam("new"), updated_at=bindparam("at"),
+                        steps_saved=_ASSESSMENT.c.steps_saved.op("|")(bindparam("bit"))))
 IDEM_SEEN = select(Submission.__table__.c.id).where(Submission.__table__.c.idem == bindparam("idem"))  # type: ignore[attr-defined]
 ADD_SUBMISSION = Submission.__table__.insert().values(  # type: ignore[attr-defined]
     assessment_id=bindparam("aid"), step=bindparam("step"), idem=bindparam("idem"), version=bindparam("version"),
-    created_at=bindparam("at"))
+    created_at=bindparam("at"), contributor=bindparam("who"), changes=bindparam("changes"))
 
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import case, func, or_
 from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
-from app.store.models import Result, ShareLink
+from app.store.models import Result, ShareLink, Submission
 from app.store.reevaluate import diff_results
 
 RESULTS_PER_PAGE, LINKS_PER_PAGE = 10, 25
@@ -100,3 +100,11 @@ def compared(session: Session, *, assessment_id: int, result_id: int) -> dict[st
     if old is None:
         return None
     return {"old": old, "new": new, "diff": diff_results(old.payload, new.payload)}
+
+
+def saves(session: Session, *, assessment_id: int, since_version: int = 0, limit: int = 50) -> list[Submission]:
+    """The questionnaire saves of an assessment newest first (who, when, which step, which answers changed);
+    since_version: only those made after that version (what changed meanwhile, for a conflict)."""
+    query = (select(Submission).where(Submission.assessment_id == assessment_id, Submission.version > since_version)
+             .order_by(col(Submission.version).desc()).limit(limit))
+    return list(session.exec(query).all())

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import bindparam, func, or_
+from sqlalchemy import select as core_select  # sqlmodel.select types at most four columns
 from sqlalchemy.orm import aliased
 from sqlmodel import Session, col, select
 
@@ -15,9 +16,10 @@ from app.engine.rules import Knowledge
 from app.engine.scoring import result_to_dict, score
 from app.engine.weights import rank_inputs
 from app.store.db import Database
-from app.store.models import Assessment, Result, ShareLink, utcnow
+from app.store.models import Assessment, Decision, Result, ShareLink, utcnow
 from app.store.settings import Current
 from app.store.tokens import new_token, token_hash
+from app.store.webhooks import enqueue_result
 
 
 def snapshot_fields(
@@ -34,6 +36,7 @@ def snapshot_fields(
         "prices": {**current.preset_snapshot(), "assumptions": dict(assumptions or {})},
         "rules_version": payload["rules_version"], "engine_version": payload["engine_version"], "payload": payload,
         "rank_inputs": rank_inputs(payload, knowledge.axis_keys),
+        "confidence": payload["confidence"]["label"],
     }
 
 
@@ -106,6 +109,9 @@ def store_result(session: Session, *, assessment_id: int, fields: Mapping[str, A
     key = inserted.inserted_primary_key
     assert key is not None
     result_id = int(key[0])
+    # The outbox row commits with the result or not at all (webhooks: never lost, never sent for a rollback).
+    enqueue_result(session, result_id=result_id, assessment_id=assessment_id, recommendation=fields["recommendation"],
+                   payload=fields["payload"])
     return result_id, add_share_link(session, result_id=result_id, days=days)
 
 
@@ -186,25 +192,33 @@ def shared_snapshot(db: Database, *, token: str) -> tuple[int, dict[str, Any]] |
         link, result, assessment = found
         assert result.id is not None and assessment.id is not None
         newer = (latest_result_id(session, assessment_id=assessment.id) or 0) > result.id
-        return result.id, snapshot(result, assessment, newer_exists=newer, expires_at=link.expires_at)
+        shared = snapshot(result, assessment, newer_exists=newer, expires_at=link.expires_at)
+        decision = session.exec(select(Decision).where(Decision.result_id == result.id)).first()
+        shared["decision"] = decision.model_dump(mode="json") if decision is not None else None
+        origin = session.get(Assessment, assessment.origin_id) if assessment.origin_result_id else None
+        shared["origin_title"] = origin.title if origin is not None else None
+        return result.id, shared
 
 def _live_link_query() -> Any:
     """Built once (building a statement costs more than running it): a link's result id, expiry, revocation and the
     newest result id of the same assessment."""
     newer = aliased(Result)
     newest = select(func.max(newer.id)).where(newer.assessment_id == Result.assessment_id).scalar_subquery()
-    return (select(ShareLink.result_id, ShareLink.expires_at, ShareLink.revoked_at, newest)
+    return (core_select(col(ShareLink.result_id), col(ShareLink.expires_at), col(ShareLink.revoked_at), newest,
+                        col(Decision.version), col(Decision.revisit_by), col(Decision.outcome))
             .join(Result, col(Result.id) == ShareLink.result_id)
             .join(Assessment, col(Assessment.id) == Result.assessment_id)
-            .where(ShareLink.token_hash == bindparam("token_hash")))
+            .outerjoin(Decision, col(Decision.result_id) == col(Result.id))
+            .where(col(ShareLink.token_hash) == bindparam("token_hash")))
 
 
 LIVE_LINK = _live_link_query()
 
 
-def live_key(db: Database, *, token: str) -> tuple[int, bool, str | None] | None:
-    """The report cache key of a live view link (result id, a newer result exists, expiry) read from the link row
-    and two ids, without loading the snapshot; None for unknown, revoked or expired links, as find_shared.
+def live_key(db: Database, *, token: str) -> tuple[int, bool, str | None, int, bool] | None:
+    """The report cache key of a live view link (result id, a newer result exists, expiry, the version of the team's
+    decision on it, and whether its revisit date has passed without an outcome) read from the link row and two ids,
+    without loading the snapshot; None for unknown, revoked or expired links, as find_shared.
 
     A cached report then costs one small query instead of three rows and five JSON documents (bench/README.md)."""
     if not 20 <= len(token) <= 64:
@@ -212,7 +226,9 @@ def live_key(db: Database, *, token: str) -> tuple[int, bool, str | None] | None
     rows = db.fetch(LIVE_LINK, {"token_hash": token_hash(token)})  # one statement: no Session, no BEGIN/ROLLBACK
     if not rows:
         return None
-    result_id, expires, revoked, latest = rows[0]
-    if revoked is not None or (expires is not None and expires <= utcnow()):
+    result_id, expires, revoked, latest, decided, revisit, outcome = rows[0]
+    now = utcnow()
+    if revoked is not None or (expires is not None and expires <= now):
         return None
-    return result_id, (latest or 0) > result_id, expires.isoformat() if expires else None
+    due = revisit is not None and outcome is None and revisit <= now.date()
+    return result_id, (latest or 0) > result_id, expires.isoformat() if expires else None, decided or 0, due

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from datetime import date
 from typing import Any
 
 from app.engine.model import Bank
 from app.views import charts
+from app.views.decision import decision_view
 from app.views.report import approach_labels
 from app.views.wizard import answer_text
 
@@ -20,13 +22,13 @@ SIDES = ("a", "b")
 MOVED = 0.05  # points: smaller moves of an axis are rounding, not a reason
 
 
-def compare_context(a: Mapping[str, Any], b: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
-    """Everything the compare page and its JSON twin show, from two snapshots."""
+def compare_context(a: Mapping[str, Any], b: Mapping[str, Any], bank: Bank, today: date) -> dict[str, Any]:
+    """Everything the compare page and its JSON twin show, from two snapshots (and their recorded decisions)."""
     ra, rb = a["result"], b["result"]
     labels = {**approach_labels(ra), **approach_labels(rb)}
     axes = shared_axes(ra, rb)
     return {
-        "a": side(a, labels), "b": side(b, labels),
+        "a": side(a, labels, today), "b": side(b, labels, today),
         "cost_rows": [{"id": x, "label": labels.get(x, x)} for x in dict.fromkeys((ra["primary"], rb["primary"]))],
         "same_recommendation": (ra["primary"], ra.get("companion")) == (rb["primary"], rb.get("companion")),
         "axes": axes,
@@ -38,8 +40,9 @@ def compare_context(a: Mapping[str, Any], b: Mapping[str, Any], bank: Bank) -> d
     }
 
 
-def side(snapshot: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, Any]:
-    """One side's headline: who, when, the recommendation, its confidence and its cost at the side's volume."""
+def side(snapshot: Mapping[str, Any], labels: Mapping[str, str], today: date) -> dict[str, Any]:
+    """One side's headline: who, when, the recommendation, its confidence, its cost at the side's volume and what
+    the team decided about it."""
     result = snapshot["result"]
     primary, companion = result["primary"], result.get("companion")
     costs = {x["id"]: x.get("monthly_cost") for x in result.get("approaches", [])}
@@ -54,6 +57,7 @@ def side(snapshot: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, An
         "monthly_cost": costs.get(primary),
         "monthly_costs": costs,
         "rules_version": snapshot.get("rules_version") or result.get("rules_version"),
+        "decision": decision_view(snapshot.get("decision"), labels, today),
     }
 
 

@@ -10,22 +10,26 @@ app/web/exports.py) say the same thing.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from app.engine.model import Bank
 from app.views import charts
+from app.views.charts_bars import cost_bars
+from app.views.decision import decision_view
 from app.views.evidence import teams_like_yours, unknown_answers
 from app.views.format import count_word, number, percent
 from app.views.report_appendix import answer_sections, cited_sources, versions
+from app.views.report_compare import comparison
 from app.views.report_cost import cost_section
+from app.views.report_summary import levers, summary
 
 RULE_BASED = "rule-based"
 ONLY_FEASIBLE = "High (only feasible option)"
 
 
-def report_context(snapshot: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
-    """Everything templates/report/page.html needs, from one snapshot."""
+def report_context(snapshot: Mapping[str, Any], bank: Bank, today: date | None = None) -> dict[str, Any]:
+    """Everything templates/report/page.html needs, from one snapshot (and the team's recorded decision on it)."""
     result = snapshot["result"]
     labels = approach_labels(result)
     created = parse_time(snapshot.get("created_at"))
@@ -33,6 +37,8 @@ def report_context(snapshot: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
     rows = approach_rows(result, labels)
     radar_ids = radar_series(result)
     axes = axes_of(result, snapshot.get("weights") or result.get("weights", {}))
+    cost, why_reasons, evidence = cost_section(result, labels, preset), reasons(result, labels), teams_like_yours(
+        result, labels)
     return {
         "team": snapshot.get("team", ""),
         "title": snapshot.get("title", ""),
@@ -47,17 +53,22 @@ def report_context(snapshot: Mapping[str, Any], bank: Bank) -> dict[str, Any]:
         "gates": result.get("gates", []),
         "combos": result.get("combos", []),
         "radar": charts.radar(result, radar_ids, labels),
-        "cost": cost_section(result, labels, preset),
+        "cost": cost, "cost_bars": cost_bars(cost["rows"], cost.get("calls"), result["primary"]),
         "cost_chart": charts.cost_chart(result, labels),
-        "reasons": reasons(result, labels),
+        "reasons": why_reasons,
         "unknown": unknown_answers(result),
-        "evidence": teams_like_yours(result, labels),
+        "evidence": evidence,
         "changes": changes(result, labels),
+        "summary": summary(result, labels, why_reasons, cost, evidence),
+        "compare": comparison(rows, axes),
+        "levers": levers(result, labels),
         "advisories": result.get("advisories", []),
         "next_steps": result.get("next_steps", []),
         "answer_sections": answer_sections(bank, snapshot.get("answers") or result.get("answers", {}), result),
         "sources": cited_sources(bank, result),
         "versions": versions(snapshot, result, preset, created),
+        "decision": decision_view(snapshot.get("decision"), labels, today or date.today()),
+        "origin_title": snapshot.get("origin_title"),
     }
 
 

@@ -1,8 +1,9 @@
 """The edge of every request: Host, body limit and timeout, CSRF (architecture.md §10, one recipe), HEAD, the
-security header set and the masked access log."""
+security header set, the request id, and the finished exchange handed to the access log and the metrics."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -14,11 +15,13 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.store.tokens import new_token
 from app.web import csrf
+from app.web.logs import REQUEST_ID, Exchange, request_id
 
 UNSAFE = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 FORM_TYPE = "application/x-www-form-urlencoded"
 MAX_FORM_FIELDS = 200
-HOST_FREE = ("/healthz",)  # answers no URL: the container health check may use any address
+LIVENESS, ALIVE = "/healthz", b'{"status":"ok"}'  # answered by the Guard itself (Guard._alive)
+HOST_FREE = (LIVENESS, "/readyz", "/metrics")  # answer no URL: health checks and scrapers may use any address
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -26,6 +29,7 @@ CSP = (
 )
 CAPABILITY_PREFIXES = ("/a/", "/r/")
 NO_STORE_PREFIXES = ("/a/", "/r/", "/admin", "/api/")
+FORM_PAGES = ("/variant",)  # pages under /r/ that post a form, so they need "same-origin" (see security_headers)
 
 
 def mask_path(path: str) -> str:
@@ -48,7 +52,8 @@ def security_headers(path: str, headers: MutableHeaders, *, https: bool) -> None
     # The read-only report sends no referrer at all. Edit pages hold forms: under "no-referrer" browsers
     # send `Origin: null` on their plain POSTs, so they use "same-origin", which still keeps the token
     # out of every cross-origin Referer.
-    headers.setdefault("Referrer-Policy", "no-referrer" if path.startswith("/r/") else "same-origin")
+    read_only = path.startswith("/r/") and not path.endswith(FORM_PAGES)
+    headers.setdefault("Referrer-Policy", "no-referrer" if read_only else "same-origin")
     if capability:
         headers.setdefault("X-Robots-Tag", "noindex, nofollow")
     if path.startswith(NO_STORE_PREFIXES):
@@ -74,19 +79,29 @@ class Guard:
 
     def __init__(
         self, app: ASGIApp, *, max_body: int, https: bool, public_origin: str, hosts: tuple[str, ...] = (),
-        body_timeout: float = 10.0, log: Callable[[str], None] | None = None,
+        body_timeout: float = 10.0, observers: tuple[Callable[[Exchange], None], ...] = (),
     ) -> None:
-        self.app, self.max_body, self.https, self.log = app, max_body, https, log
+        self.app, self.max_body, self.https, self.observers = app, max_body, https, observers
         self.origin, self.hosts, self.body_timeout = public_origin.rstrip("/"), frozenset(hosts), body_timeout
         parts = urlsplit(self.origin)
         self._origin_scope = (parts.scheme, (parts.netloc or "").encode("latin-1"))
+        alive = MutableHeaders(raw=[(b"content-type", b"application/json"), (b"content-length", b"%d" % len(ALIVE))])
+        security_headers(LIVENESS, alive, https=https)
+        self._alive_headers = tuple(alive.raw)  # the same for every probe: built once
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        path, method = scope["path"], scope["method"]
+        path, method, started = scope["path"], scope["method"], time.perf_counter()
+        if path == LIVENESS and method in ("GET", "HEAD"):
+            # Liveness is answered here, before every other layer: it needs nothing of the app, and an
+            # orchestrator probes it often (0.16 of the bare hello through the whole stack, see bench/README.md).
+            await self._alive(scope, send, started)
+            return
         headers = Headers(scope=scope)
+        rid = request_id(headers.get("x-request-id"))
+        REQUEST_ID.set(rid)  # this request's task (and threads it starts) log with it
         cookie = _cookie(headers.get("cookie", ""), csrf.cookie_name(self.https))
         cookie = cookie if csrf.valid(cookie) else ""
         fresh = "" if cookie else new_token()
@@ -98,6 +113,7 @@ class Guard:
             if message["type"] == "http.response.start":
                 status_box[0] = message["status"]
                 out = MutableHeaders(scope=message)
+                out.append("x-request-id", rid)
                 security_headers(path, out, https=self.https)
                 issued = state.get("csrf_rotate") or fresh
                 if issued and not path.startswith("/api/"):
@@ -118,8 +134,26 @@ class Guard:
             await refusal(scope, _replay(b"", receive), send_wrapped)
         else:
             await self.app(scope, _replay(body, receive), send_wrapped)
-        if self.log:
-            self.log(f'{_client(scope)} "{method} {mask_path(path)}" {status_box[0]}')
+        self._observe(scope, method, path, getattr(scope.get("route"), "path", None) or "unmatched", status_box[0],
+                      started, rid)
+
+    def _observe(self, scope: Scope, method: str, path: str, route: str, status: int, started: float,
+                 rid: str) -> None:
+        """Hand the finished request to the access log and the metrics."""
+        if self.observers:
+            done = Exchange(_client(scope), method, mask_path(path), route, status, time.perf_counter() - started,
+                            rid)
+            for observe in self.observers:
+                observe(done)
+
+    async def _alive(self, scope: Scope, send: Send, started: float) -> None:
+        """200 {"status":"ok"} with the header set and a request id: the process serves requests."""
+        sent = next((v for k, v in scope["headers"] if k == b"x-request-id"), None)
+        rid = request_id(sent.decode("latin-1") if sent is not None else None)
+        await send({"type": "http.response.start", "status": 200,
+                    "headers": [*self._alive_headers, (b"x-request-id", rid.encode())]})
+        await send({"type": "http.response.body", "body": b"" if scope["method"] == "HEAD" else ALIVE})
+        self._observe(scope, scope["method"], LIVENESS, LIVENESS, 200, started, rid)
 
     def _host(self, scope: Scope, headers: Headers, path: str) -> tuple[Scope, Response | None]:
         """With a public origin, the request is made to carry it (every absolute URL the app builds then uses

@@ -9,8 +9,9 @@ from __future__ import annotations
 import secrets
 
 from app.web.cache import LRU
+from app.web.qr import QrCodes
 
-Key = tuple[int, bool, str | None]  # result id, a newer result exists, the link's expiry
+Key = tuple[int, bool, str | None, int, bool]  # result id, newer result exists, expiry, decision version, revisit due
 
 
 class ReportPages:
@@ -19,6 +20,7 @@ class ReportPages:
     def __init__(self, max_bytes: int) -> None:
         self.slot = f"view-{secrets.token_hex(16)}"
         self._pages = LRU[bytes](max_bytes, lambda _, page: len(page))
+        self.qr = QrCodes()
 
     def get(self, key: Key, token: str) -> bytes | None:
         """The page for one view link, or None when it is not rendered yet."""
@@ -26,8 +28,8 @@ class ReportPages:
         return None if page is None else self.fill(page, token)
 
     def fill(self, page: bytes, token: str) -> bytes:
-        """A page rendered with `slot`, with one link's view token in its place."""
-        return page.replace(self.slot.encode(), token.encode())
+        """A page rendered with `slot`, with one link's view token in its place (and the QR code of its address)."""
+        return self.qr.fill(page.replace(self.slot.encode(), token.encode()))
 
     def put(self, key: Key, page: bytes) -> None:
         """Keep a page rendered with `slot` in place of the view token."""

@@ -10,7 +10,8 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlmodel import select
 
-from app.store.models import ShareLink
+from app.store import decisions
+from app.store.models import Result, ShareLink, utcnow
 from app.store.tokens import token_hash
 from app.views.format import money
 
@@ -125,3 +126,16 @@ def test_a_bad_pasted_link_is_a_422_naming_the_field(client: TestClient, pair, p
     assert response.status_code == 422
     assert message in response.text and "Link of the other report" in response.text
     assert response.text.count('aria-invalid="true"') == 1 and "<title>Error:" in response.text
+
+
+def test_each_side_shows_the_teams_recorded_decision(client: TestClient, pair, db) -> None:
+    a, b = pair
+    with db.write() as session:
+        result_id = session.exec(select(ShareLink.result_id).where(ShareLink.token_hash == token_hash(b))).one()
+        assessment_id = session.get(Result, result_id).assessment_id
+        decisions.record_status(session, assessment_id=assessment_id, result_id=result_id, version=0, contributor="",
+                                status=decisions.Status("accepted", owner="Ana"), now=utcnow())
+    data = client.get(f"/r/{a}/compare/{b}.json").json()
+    assert data["a"]["decision"] is None and data["b"]["decision"]["status"] == "accepted"
+    page = client.get(f"/r/{a}/compare/{b}").text
+    assert "<td>Not recorded</td><td>Accepted</td>" in page

@@ -141,3 +141,33 @@ def test_0005_backfills_the_newest_result_and_the_trigger_keeps_it(database_url:
     assert "latest_result_id" not in {c["name"] for c in inspect(engine).get_columns("assessment")}
     engine.dispose()
     migrate.upgrade(database_url)
+
+
+def test_0007_backfills_confidence_and_steps_saved_and_keeps_results(database_url: str) -> None:
+    payload = result_to_dict(score(load_knowledge(), ALL[0]["answers"]))
+    migrate.downgrade(database_url, "0006")
+    engine = create_engine(database_url)
+    tables = {n: Table(n, MetaData(), autoload_with=engine)
+              for n in ("assessment", "result", "share_link", "submission")}
+    with engine.begin() as connection:
+        _insert_result(connection, tables, 0, payload)
+        at = datetime(2026, 11, 22, tzinfo=UTC)
+        for number, step in enumerate(("problem", "data", "data", "api"), start=1):
+            connection.execute(tables["submission"].insert().values(
+                assessment_id=1, step=step, idem=f"i{number}", version=number, created_at=at))
+        before = connection.execute(select(tables["result"].c.payload)).scalar()
+    engine.dispose()
+    migrate.upgrade(database_url)
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        assert connection.exec_driver_sql("SELECT steps_saved FROM assessment").scalar() == 1 | 4
+        assert connection.exec_driver_sql("SELECT confidence FROM result").scalar() == payload["confidence"]["label"]
+        result = Table("result", MetaData(), autoload_with=connection)
+        assert connection.execute(select(result.c.payload)).scalar() == before  # the snapshot as it was
+    engine.dispose()
+    migrate.downgrade(database_url, "0006")
+    engine = create_engine(database_url)
+    assert "steps_saved" not in {c["name"] for c in inspect(engine).get_columns("assessment")}
+    assert "confidence" not in {c["name"] for c in inspect(engine).get_columns("result")}
+    engine.dispose()
+    migrate.upgrade(database_url)

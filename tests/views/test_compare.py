@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from datetime import date
 from typing import Any
 
 import pytest
@@ -42,7 +43,7 @@ def test_an_answer_ticked_in_another_order_is_not_a_difference(knowledge: Knowle
     case = next(c for c in ALL if len(c["answers"].get("gap_types", [])) >= 2)
     a = snapshot_of(knowledge, case)
     b = snapshot_of(knowledge, case, gap_types=list(reversed(case["answers"]["gap_types"])))
-    assert compare_context(a, b, knowledge.bank)["answers"] == []
+    assert compare_context(a, b, knowledge.bank, date(2026, 12, 5))["answers"] == []
 
 
 def test_changed_weights_rules_and_prices_are_listed_in_words(knowledge: Knowledge) -> None:
@@ -51,7 +52,7 @@ def test_changed_weights_rules_and_prices_are_listed_in_words(knowledge: Knowled
     b["weights"] = {**a["weights"], "fit": a["weights"]["fit"] + 0.1}
     b["rules_version"] = "2099-01-01"
     b["result"]["cost"]["preset"] = {**a["result"]["cost"]["preset"], "as_of": "2099-01-01"}
-    rows = {r["what"]: r for r in compare_context(a, b, knowledge.bank)["settings"]}
+    rows = {r["what"]: r for r in compare_context(a, b, knowledge.bank, date(2026, 12, 5))["settings"]}
     assert set(rows) == {"Weights", "Rules", "Prices"}
     assert rows["Weights"]["a"].startswith(f"Fit {round(100 * a['weights']['fit'])} %")
     assert rows["Rules"]["b"] == "2099-01-01" and "prices as of 2099-01-01" in rows["Prices"]["b"]
@@ -65,7 +66,7 @@ def test_an_approach_ruled_out_on_the_new_side_is_named_with_its_rule(knowledge:
             b = snapshot_of(knowledge, other)
             blocked = {x["id"]: x for x in b["result"]["approaches"]}.get(old, {})
             if b["result"]["primary"] != old and blocked.get("blocked"):
-                drivers = compare_context(a, b, knowledge.bank)["drivers"]
+                drivers = compare_context(a, b, knowledge.bank, date(2026, 12, 5))["drivers"]
                 assert drivers["gates"][0]["ruled"] == "out" and drivers["gates"][0]["texts"] == blocked["gate_texts"]
                 return
     pytest.fail("no fixture pair where the first recommendation is ruled out on the second side")

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from collections.abc import Iterable, Iterator
-from typing import Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response, StreamingResponse
 
 from app.engine.rules import APPROACHES
-from app.routes.admin.common import now, page
+from app.routes.admin.common import now, page, safe_cell
 from app.store import admins as admin_repo
 from app.store import history, results, search
 from app.store.db import Database
@@ -25,23 +23,12 @@ from app.web.forms import as_int, day_after, parse_day
 from app.web.render import see_other
 
 router = APIRouter(include_in_schema=False)
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
-# A separator some spreadsheet may split on, any spaces or quotes, then a formula trigger.
-AFTER_SEPARATOR = re.compile(r"([,;\t|\r\n][ \"']*)(?=[=+\-@])")
 CSV_HEADER = ("id", "team", "title", "status", "created_at", "updated_at", "recommendation", "result_at",
               "weights_version", "price_preset")
 CSV_CHUNK = 500  # rows per chunk of the streamed export
 NOTICES = {"revoked": "The view link was revoked.", "none": "This assessment has no result to re-evaluate yet.",
            "unchanged": ("Nothing changed: the newest result already has these answers, weights and prices, so no "
                          "result was added.")}
-
-
-def safe_cell(value: Any) -> str:
-    """A CSV cell that no spreadsheet will run as a formula (OWASP CSV injection), whatever separator it splits on:
-    a value starting with a formula trigger (even after spaces) gets a leading apostrophe, and so does each part
-    of it that follows a separator (`x;=1+1` → `x;'=1+1`: a ';'-splitting import sees a text cell `'=1+1`)."""
-    text = AFTER_SEPARATOR.sub(r"\1'", "" if value is None else str(value))
-    return f"'{text}" if text.lstrip(" \"'").startswith(FORMULA_START) else text
 
 
 def csv_lines(rows: Iterable[search.Row]) -> Iterator[str]:

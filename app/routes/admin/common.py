@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -14,9 +15,14 @@ from app.web.render import render
 
 NAV = (
     ("/admin", "Overview"), ("/admin/weights", "Weights"), ("/admin/prices", "Price presets"),
-    ("/admin/assessments", "Assessments"), ("/admin/audit", "Audit log"), ("/admin/admins", "Admins"),
-    ("/admin/password", "Password"),
+    ("/admin/assessments", "Assessments"), ("/admin/insights", "Insights"), ("/admin/webhooks", "Webhooks"),
+    ("/admin/audit", "Audit log"),
+    ("/admin/admins", "Admins"), ("/admin/password", "Password"),
 )
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+# A separator some spreadsheet may split on, any spaces or quotes, then a formula trigger.
+AFTER_SEPARATOR = re.compile(r"([,;\t|\r\n][ \"']*)(?=[=+\-@])")
 
 
 def page(
@@ -37,3 +43,11 @@ def now(request: Request) -> datetime:
 def client_address(request: Request) -> str:
     """The client address used for throttling."""
     return request.client.host if request.client else "-"
+
+
+def safe_cell(value: Any) -> str:
+    """A CSV cell that no spreadsheet will run as a formula (OWASP CSV injection), whatever separator it splits on:
+    a value starting with a formula trigger (even after spaces) gets a leading apostrophe, and so does each part
+    of it that follows a separator (`x;=1+1` → `x;'=1+1`: a ';'-splitting import sees a text cell `'=1+1`)."""
+    text = AFTER_SEPARATOR.sub(r"\1'", "" if value is None else str(value))
+    return f"'{text}" if text.lstrip(" \"'").startswith(FORMULA_START) else text

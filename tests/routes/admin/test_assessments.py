@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app.engine.rules import Knowledge
-from app.routes.admin.assessments import safe_cell
+from app.routes.admin.common import safe_cell
 from app.store.db import Database
 from app.store.models import Assessment, AuditEvent, Result, ShareLink
 from app.store.reevaluate import diff_results
