@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import shutil
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from app.engine.bank import DATA_DIR, BankError, load_bank
+from app.engine.casefile import parse_cases
 from app.engine.cases import (
     BORDERS,
     Case,
@@ -229,3 +232,96 @@ def test_a_neighbour_as_json() -> None:
     assert json.loads(json.dumps(data)) == data
     assert data["id"] == found.case.id and data["similarity"] == found.similarity
     assert data["source_url"] and data["what_they_did"] and data["how_it_went"]
+
+
+def test_each_eval_file_problem_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "mine.jsonl"
+    first, second = (json.dumps({k: f[k] for k in ("id", "expected", "acceptable", "answers")}) for f in ALL[:2])
+    expected = {
+        "": [f"{path}: no cases"],
+        "\n\n": [f"{path}: no cases"],
+        "{oops\n": [f"{path} line 1: not valid JSON (Expecting property name enclosed in double quotes)"],
+        f"{first}\n[1]\n": [f"{path} line 2: not a JSON object"],
+        f"{first}\n{second}\n{first}\n": [
+            f"{path} line 3: duplicate case id {ALL[0]['id']!r} (also {path} line 1)"],
+    }
+    for text, problems in expected.items():
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(BankError) as caught:
+            read_case_file(path, BANK)
+        assert caught.value.problems == problems, text
+    path.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(BankError, match=f"^invalid Tunewise data:\\n- {re.escape(str(path))}: cannot read it \\("):
+        read_case_file(path, BANK)
+    with pytest.raises(BankError, match="cannot read it"):
+        read_case_file(tmp_path / "absent.jsonl", BANK)
+
+
+def _library_line() -> dict[str, Any]:
+    """The first case of the shipped library, as parsed JSON."""
+    path = sorted((DATA_DIR / "cases").glob("*.jsonl"))[0]
+    return dict(json.loads(next(line for line in path.read_text(encoding="utf-8").splitlines() if line.strip())))
+
+
+def test_a_library_source_must_be_a_web_address() -> None:
+    raw = _library_line()
+    for url, fine in (("https://example.com/a", True), ("http://example.org", True), ("ftp://example.com/a", False),
+                      ("https:///no-host", False), ("example.com/a", False)):
+        problems: list[str] = []
+        parse_cases([json.dumps({**raw, "source_url": url})], BANK, "f", problems)
+        assert problems == ([] if fine else [f"f line 1 ({raw['id']}): source_url {url!r} must be an http(s) URL"])
+
+
+def test_a_bad_line_does_not_stop_the_reading() -> None:
+    raw = _library_line()
+    problems: list[str] = []
+    cases = parse_cases(["", "{oops", "[1]", "  ", json.dumps(raw)], BANK, "f", problems)
+    assert [(c.id, c.origin) for c in cases] == [(raw["id"], "f line 5")]
+    assert problems == ["f line 2: not valid JSON (Expecting property name enclosed in double quotes)",
+                        "f line 3: not a JSON object"]
+
+
+def test_an_empty_library_is_named_exactly(tmp_path: Path) -> None:
+    problems: list[str] = []
+    assert not load_cases(BANK, tmp_path, problems).cases
+    assert problems == ["cases: no case library (cases/*.jsonl)"]
+
+
+def test_a_library_case_keeps_every_field() -> None:
+    raw = _library_line()
+    problems: list[str] = []
+    (case,) = parse_cases([json.dumps(raw)], load_bank(), "f", problems)
+    assert problems == []
+    for key in ("id", "title", "expected", "border", "organisation", "date", "source_url", "source_title",
+                "source_kind", "what_they_did", "how_it_went", "notes"):
+        assert getattr(case, key) == raw.get(key, ""), key
+    assert case.acceptable == tuple(raw["acceptable"]) and case.estimated == tuple(raw.get("estimated", []))
+
+
+@pytest.mark.parametrize(
+    ("change", "messages"),
+    [
+        ({"border": "x"}, ["border 'x' is not one of full_vs_lora, hybrid_vs_rag, integration_vs_tuning, "
+                           "prompt_despite_labels, other"]),
+        ({"estimated": "eval_set"}, ["estimated must be a list of question ids"]),
+        ({"estimated": [1]}, ["estimated must be a list of question ids"]),
+        ({"acceptable": "LORA"}, ["acceptable must be a list of approaches"]),
+        ({"acceptable": [1]}, ["acceptable must be a list of approaches"]),
+        ({"expected": "TOOLS"}, [
+            "expected 'TOOLS' is not an approach (PROMPT, RAG, LORA, FT_FULL, HYBRID, INTEGRATION)",
+            "expected 'TOOLS' is not among acceptable {acceptable}"]),
+        ({"title": 5}, ["title must be text"]),
+        ({"answers": {"labeled_examples": 10**10}}, [
+            "answers.labeled_examples: 10000000000 is out of range 0..1000000000"]),
+        ({"answers": {"gap_types": []}}, ["answers.gap_types: must be a non-empty list of options"]),
+        ({"answers": {"gap_types": "behavior"}}, ["answers.gap_types: must be a non-empty list of options"]),
+    ],
+)
+def test_each_library_line_message(change: dict[str, Any], messages: list[str]) -> None:
+    raw = _library_line()
+    if "answers" in change:
+        change = {"answers": {**raw["answers"], **change["answers"]}}
+    problems: list[str] = []
+    parse_cases([json.dumps({**raw, **change})], BANK, "f", problems)
+    where = f"f line 1 ({raw['id']}): "
+    assert problems == [where + m.format(acceptable=raw["acceptable"]) for m in messages]

@@ -80,12 +80,44 @@ def test_thresholds() -> None:
     assert figures((), 0.9, 0.95)["passed"]  # nothing to measure: nothing fails
 
 
+TABLE = """\
+cases       5
+acceptable  4 / 5  (80.0 %)
+exact       3 / 5  (60.0 %)
+
+by border                 cases  acceptable
+  full_vs_lora                2     1  (50.0 %)
+  hybrid_vs_rag               1     1  (100.0 %)
+  integration_vs_tuning       1     1  (100.0 %)
+  other                       1     1  (100.0 %)
+
+confusion (rows: expected, columns: primary)
+                    PROMPT         RAG        LORA     FT_FULL      HYBRID INTEGRATION
+  PROMPT                 1           .           .           .           .           .
+  RAG                    .           1           .           .           .           .
+  LORA                   .           .           .           .           1           .
+  FT_FULL                .           .           1           .           .           .
+  INTEGRATION            .           .           .           .           .           1
+
+calibration (label: cases, primary acceptable)
+  High                             3     2  (66.7 %)
+  Medium                           0     0    -
+  Low                              1     1  (100.0 %)
+  High (only feasible option)      1     1  (100.0 %)
+  every High                       4     3  (75.0 %)
+
+misses (1)
+  C      expected FT_FULL     got LORA        High    title C"""
+
+
 def test_the_text_table() -> None:
-    text = render(figures(RUNS))
-    assert "acceptable  4 / 5  (80.0 %)" in text and "exact       3 / 5  (60.0 %)" in text
-    assert "full_vs_lora" in text and "(50.0 %)" in text
-    assert "every High" in text and "(75.0 %)" in text
-    assert "C      expected FT_FULL     got LORA" in text
+    assert render(figures(RUNS)) == TABLE
+
+
+def test_a_miss_names_the_companion() -> None:
+    forced = Run(_case("F", "LORA", ("LORA",)), "INTEGRATION", "RAG", "G1", "rule-based")
+    assert render(figures((forced,))).splitlines()[-1] == (
+        "  F      expected LORA        got INTEGRATION + RAG rule-based title F")
 
 
 def _line(fixture_id: str, **change: Any) -> str:
@@ -147,3 +179,9 @@ def test_the_library_under_other_weights_counts_acceptable_primaries(k: Knowledg
     assert now == sum(r.acceptable for r in run_cases(k, k.cases))
     only_cost = {x: (1.0 if x == "cost" else 0.0) for x in k.axis_keys}
     assert evaluate.acceptable_with(k, only_cost) != now
+
+
+def test_shares_are_rounded_to_one_decimal_and_the_thresholds_reported() -> None:
+    facts = figures(RUNS[1:4], 0.5, 0.6)  # B acceptable, C a miss, D exact: 2 of 3 acceptable, 1 of 3 exact
+    assert facts["acceptable"] == {"count": 2, "pct": 66.7} and facts["exact"] == {"count": 1, "pct": 33.3}
+    assert facts["thresholds"] == {"min_acceptable": 0.5, "min_high": 0.6}

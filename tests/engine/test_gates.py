@@ -59,8 +59,12 @@ def test_g1_without_other_gaps_has_no_companion(k: Knowledge) -> None:
 
 
 def test_g1_companion_must_be_feasible(k: Knowledge) -> None:
+    """The companion is the best-ranked feasible approach other than integration: never one a gate blocks."""
     core = run(k, gap_types=["knowledge", "live_data"], knowledge_volume="large_corpus")
-    assert "G3" in core.gates and core.companion not in ("LORA", "FT_FULL", "PROMPT")
+    assert "G3" in core.gates and core.forced_by == "G1"
+    feasible = [a for a in core.ranking if a != "INTEGRATION"]
+    assert core.companion is not None and core.companion == feasible[0]
+    assert not core.blocked[core.companion] and core.companion not in ("LORA", "FT_FULL", "PROMPT")
 
 
 def test_g2_blocks_tuning_without_an_evaluation_set(k: Knowledge) -> None:

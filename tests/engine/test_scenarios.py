@@ -45,14 +45,18 @@ def test_default_weights_give_an_acceptable_primary(k: Knowledge, case: dict[str
 
 @pytest.mark.parametrize("case", SCENARIOS, ids=ids)
 def test_roc_weights_give_an_acceptable_primary(k: Knowledge, case: dict[str, Any]) -> None:
+    """A known miss must stay a miss (a fix then moves it out of ROC_KNOWN_MISSES); every other case is acceptable."""
+    primary = evaluate(k, case["answers"], ROC).primary
     if case["id"] in ROC_KNOWN_MISSES:
-        pytest.xfail("outside the specification's ROC claim (see ROC_KNOWN_MISSES)")
-    assert evaluate(k, case["answers"], ROC).primary in case["acceptable"]
+        assert primary not in case["acceptable"]
+    else:
+        assert primary in case["acceptable"]
 
 
 def test_the_known_roc_miss_is_still_a_miss(k: Knowledge) -> None:
     case = next(c for c in SCENARIOS if c["id"] == "H01")
     assert evaluate(k, case["answers"], ROC).primary == "LORA"
+    assert evaluate(k, case["answers"]).primary in case["acceptable"]  # the default weights get it right
 
 
 @pytest.mark.parametrize("case", SCENARIOS, ids=ids)

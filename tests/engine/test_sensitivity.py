@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -65,9 +66,15 @@ def test_a_dominant_winner_has_no_flip(k: Knowledge) -> None:
 
 
 def test_flips_skip_an_axis_whose_weight_is_one(k: Knowledge) -> None:
+    """Fit at weight 1 has no flip, and the axes after it still get theirs (the loop goes on past it)."""
     core = evaluate(k, CASES["S01"]["answers"])
     weights = {x: (1.0 if x == "fit" else 0.0) for x in AXES}
-    assert "fit" not in {f.axis for f in sensitivity.weight_flips(core.scores, weights, "LORA", "PROMPT")}
+    found = {f.axis: f for f in sensitivity.weight_flips(core.scores, weights, "LORA", "PROMPT")}
+    expected = {x: brute_force(core.scores, weights, "LORA", "PROMPT", x) for x in AXES if x != "fit"}
+    assert found and set(found) == {x for x, e in expected.items() if e is not None}
+    for axis, flip in found.items():
+        assert flip.weight == 0.0 and flip.flip_weight == pytest.approx(expected[axis], abs=2e-4)
+        assert flip.delta == flip.flip_weight and flip.new_primary == "PROMPT"
 
 
 def test_monte_carlo_is_seeded_and_cached(k: Knowledge) -> None:
@@ -112,12 +119,37 @@ def test_confidence_labels(k: Knowledge) -> None:
     assert score(k, CASES["H09"]["answers"]).sensitivity.label == "High (only feasible option)"
 
 
+def test_confidence_thresholds_hold_at_equality(k: Knowledge) -> None:
+    """High and Medium are reached at exactly their thresholds (rules.toml), and missed just below each one."""
+    n = k.rules.confidence.numbers
+    hm, hs, hf, mm, ms = (n[x] for x in ("high_margin", "high_stability", "high_flip", "medium_margin",
+                                           "medium_stability"))
+    below = lambda x: math.nextafter(x, -math.inf)  # noqa: E731
+    assert sensitivity.label(n, hm, hs, hf) == "High"
+    assert sensitivity.label(n, hm, hs, None) == "High"
+    assert sensitivity.label(n, below(hm), hs, hf) == "Medium"
+    assert sensitivity.label(n, hm, below(hs), hf) == "Medium"
+    assert sensitivity.label(n, hm, hs, below(hf)) == "Medium"
+    assert sensitivity.label(n, mm, ms, 0.0) == "Medium"
+    assert sensitivity.label(n, below(mm), 1.0, None) == "Low"
+    assert sensitivity.label(n, hm, below(ms), None) == "Low"
+    assert mm < hm and ms < hs  # the bands nest
+
+
 def test_margin_and_relative_margin(k: Knowledge) -> None:
     result = score(k, CASES["S01"]["answers"])
     core, s = result.core, result.sensitivity
     assert s.margin == pytest.approx(core.totals[core.primary] - core.totals[core.runner_up or ""])
     assert s.relative_margin == pytest.approx((s.margin or 0) / core.totals[core.primary])
-    assert s.stability is not None and 0 <= s.stability <= 1
+    n, weights = k.rules.confidence.numbers, tuple(k.default_weights()[x] for x in AXES)
+    draws = sensitivity.dirichlet(weights, int(n["mc_draws"]), n["mc_alpha"], int(n["mc_seed"]),
+                                  k.rules.confidence.axis_order, AXES)
+    stays = 0
+    for d in draws:  # the primary stays first among the feasible: a higher total, or an equal one and earlier order
+        totals = {a: sum(wi * core.scores[a][x] for wi, x in zip(d, AXES)) for a in core.ranking}
+        stays += max(core.ranking, key=lambda a: (round(totals[a], 9), -APPROACHES.index(a))) == core.primary
+    assert len(draws) == n["mc_draws"] and s.stability == pytest.approx(stays / len(draws))
+    assert 0 < stays < len(draws)  # S01 is close enough for some draws to flip it
 
 
 def test_single_choice_counterfactuals_change_the_primary(k: Knowledge) -> None:
