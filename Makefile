@@ -3,7 +3,7 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PYTEST  := $(VENV)/bin/pytest
 
-.PHONY: run test test-slow test-postgres lint migrate bench
+.PHONY: run test test-slow test-postgres lint migrate bench mutation
 
 $(PY):                                   # create the virtual environment if missing
 	python3 -m venv $(VENV)
@@ -20,7 +20,11 @@ run: $(VENV)/.app                        # migrate the embedded SQLite database,
 migrate: $(VENV)/.app                    # upgrade the database schema only
 	$(VENV)/bin/tunewise migrate
 
-test: $(VENV)/.test                      # the whole default suite (engine, routes, migrations, browser)
+OIDC_PROVIDER := tests/e2e/oidc/node_modules/.installed
+$(OIDC_PROVIDER): tests/e2e/oidc/package-lock.json  # the OpenID provider the single sign-on tests start (npm, pinned)
+	npm ci --prefix tests/e2e/oidc --no-audit --no-fund --loglevel=error && touch $@
+
+test: $(VENV)/.test $(OIDC_PROVIDER)     # the whole default suite (engine, routes, migrations, browser)
 	$(PYTEST)
 
 test-slow: $(VENV)/.test                 # load and fault suites (bounded, loopback only; .ci/run runs them)
@@ -31,3 +35,6 @@ lint: $(VENV)/.test                      # type-check app/ (mypy --strict) and l
 
 bench: $(VENV)/.test                     # speed, memory and page weight side by side with a bare Starlette app
 	$(PY) -m bench.run
+
+mutation: $(VENV)/.test                  # mutmut over app/engine with the engine tests, from scratch; per-module table (README)
+	rm -rf mutants && $(VENV)/bin/mutmut run --max-children 2; $(PY) -m tests.mutation_report --min 90

@@ -10,13 +10,13 @@ import subprocess
 from importlib import metadata
 from typing import Any
 
-from . import admin_search, load, teams
+from . import admin_search, insights, load, teams
 
 PACKAGES = ("fastapi", "starlette", "uvicorn", "uvloop", "httptools", "jinja2", "sqlalchemy", "sqlmodel", "pydantic")
 ASSET_RE = re.compile(r'<(?:link rel="stylesheet" href|script src)="(/static/[^"]+)"')
 ROUTE_ORDER = ("hello_0", "hello_1", "hello_2", "hello_3", "step_page", "step_fragment", "submit", "submit_htmx",
-               "finish", "report_page", "report_json", "api_create", "healthz", "scale_step_1k", "scale_step_100k",
-               "scale_report_1k", "scale_report_100k")
+               "finish", "report_page", "report_json", "api_create", "healthz", "readyz", "scale_step_1k",
+               "scale_step_100k", "scale_report_1k", "scale_report_100k")
 KB = 1000  # targets in kB are decimal: 30 KB = 30,000 bytes
 
 
@@ -114,6 +114,8 @@ def derive(data: dict[str, Any]) -> None:
         *[_t(f"admin search, slowest filter at {int(size):,} stored, {db_name}, ms",
              admin_search.slowest(data["admin_search"], db_name, size), "<=", admin_search.LIMIT_MS)
           for db_name, sizes in data.get("admin_search", {}).items() for size in sizes if int(size) >= 100_000],
+        *([_t(f"admin insight page's figures at {data['insights']['stored']:,} stored, SQLite, cold, ms",
+              data["insights"]["cold_ms"], "<=", insights.LIMIT_MS)] if "insights" in data else []),
         _t("first step page + CSS + JS, gzip, kB", round(weight["first_step_with_assets"]["gzip"] / KB, 1), "<=", 30),
         _t("no failed request (non-2xx/3xx, socket errors, wrong outcome)", _failures(routes), "<=", 0),
     ]
@@ -178,6 +180,7 @@ def table(data: dict[str, Any]) -> str:
             f"{max(f['loadavg'] for f in routes.values()):.1f}.",
             *teams.table(data["teams"]),
             *admin_search.lines(data.get("admin_search", {})),
+            *insights.lines(data.get("insights")),
             "", "| Target | value | limit | met |", "|---|---:|---:|:---:|"]
     out += [f"| {t['target']} | {t['value']:g} | {t['limit']} | {'yes' if t['met'] else '**no**'} |"
             for t in data["targets"]]

@@ -21,7 +21,7 @@ from typing import Any
 
 from app.engine.rules import load_knowledge
 
-from . import admin_search, engine, load, report, scanner, seed, teams
+from . import admin_search, engine, insights, load, report, scanner, seed, teams
 from .load import Server
 
 SECONDS = float(os.environ.get("BENCH_SECONDS", "8"))  # per measured route
@@ -127,6 +127,8 @@ class Bench:
                          self.get_args(self.write("json.txt", [r + ".json" for r in reports])))
             self.measure("healthz", "/healthz", server, "get.lua",
                          self.get_args(self.write("healthz.txt", ["/healthz"])))
+            self.measure("readyz", "/readyz", server, "get.lua",
+                         self.get_args(self.write("readyz.txt", ["/readyz"])))
             self.scale_pair(server, "1k", reports)
             seed.add_pools(seeded, seed.WRITE_POOLS, server_stopped=False)
             self.hello()
@@ -211,6 +213,8 @@ def main() -> int:
         if POSTGRES:
             print("  admin search on PostgreSQL …", flush=True)
             bench.data["admin_search"]["PostgreSQL"] = admin_search.postgres(POSTGRES, bench.knowledge, sizes)
+        print(f"  admin insight page at {SCALE_TOTAL:,} stored (SQLite) …", flush=True)
+        bench.data["insights"] = insights.sqlite(bench.knowledge, SCALE_TOTAL)
         bench.data["machine"] = report.machine()
         bench.data["settings"] = {"seconds": SECONDS, "scale_seconds": SCALE_SECONDS, "connections": CONNECTIONS,
                                   "warmup_seconds": WARMUP_SECONDS, "scale_total": SCALE_TOTAL, "tmp": str(tmp)}

@@ -14,7 +14,8 @@ TABLE: dict[str, tuple[set[str], set[str]]] = {
     "engine": ({"app.engine"}, set()),
     "store": ({"app.engine", "app.store"}, SQL_LIBRARIES | {"argon2"}),
     "views": ({"app.engine", "app.views"}, set()),
-    "web": ({"app.engine", "app.store", "app.views", "app.web", "app.settings"}, WEB_LIBRARIES | {"argon2", "uvicorn"}),
+    "web": ({"app.engine", "app.store", "app.views", "app.web", "app.settings"},
+            WEB_LIBRARIES | {"argon2", "uvicorn", "prometheus_client", "authlib", "joserfc", "requests", "segno"}),
     "routes": ({"app.engine", "app.store", "app.views", "app.web", "app.settings", "app.routes"}, WEB_LIBRARIES),
 }
 
