@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Coroutine, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
 
 from .conftest import csrf_of
 
+T = TypeVar("T")
 VERSION_RE = re.compile(r'name="version" value="(\d+)"')
 
 # One valid answer set, by step (the S01 scenario of the fixtures).
@@ -61,3 +64,10 @@ def complete(client: TestClient, edit: str) -> None:
     """Answer every step with the valid set."""
     for step in STEPS:
         assert submit(client, edit, step).status_code == 303
+
+
+def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine to its end on a loop in a thread of its own: the browser tests leave a loop running in the
+    main thread, where asyncio.run() refuses to start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -3,7 +3,6 @@ reachable and at the newest migration, 503 with the reason otherwise."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
@@ -14,6 +13,8 @@ from app.settings import Settings
 from app.store import migrate
 from app.store.db import Database
 from app.web.guard import Guard
+
+from ..helpers import run_async
 
 
 def test_both_answer_ok_on_a_migrated_database(client: TestClient) -> None:
@@ -39,7 +40,7 @@ def test_healthz_is_answered_at_the_edge_before_the_app() -> None:
     guard = Guard(app, max_body=1024, https=False, public_origin="", hosts=())
     for method in ("GET", "HEAD"):
         scope = {"type": "http", "method": method, "path": "/healthz", "headers": [], "client": ("127.0.0.1", 1)}
-        asyncio.run(guard(scope, None, send))  # type: ignore[arg-type]
+        run_async(guard(scope, None, send))  # type: ignore[arg-type]
     assert called == []
     assert [m.get("status") for m in sent if m["type"] == "http.response.start"] == [200, 200]
     assert [m["body"] for m in sent if m["type"] == "http.response.body"] == [b'{"status":"ok"}', b""]

@@ -6,7 +6,6 @@ from __future__ import annotations
 import re
 import socket
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
@@ -19,7 +18,7 @@ from app.store import migrate
 from app.web.guard import Guard
 
 from ..conftest import csrf_of
-from ..helpers import complete, start
+from ..helpers import complete, run_async, start
 from ..live import Server
 from .test_guard import assert_header_set
 
@@ -71,9 +70,7 @@ def test_a_body_that_does_not_arrive_in_time_gets_408() -> None:
     scope = {"type": "http", "method": "POST", "path": "/assessments", "headers": [(b"host", b"testserver"),
              (b"content-length", b"100")], "query_string": b"", "scheme": "http", "client": ("1.2.3.4", 1)}
     started = time.monotonic()
-    # A loop in a thread of its own: the browser tests leave one running in the main thread.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        pool.submit(anyio.run, guard, scope, receive, send).result()
+    run_async(guard(scope, receive, send))
     assert time.monotonic() - started < 2 and sent[0]["status"] == 408
     assert (b"connection", b"close") in sent[0]["headers"]
 

@@ -21,6 +21,7 @@ from app.store.db import Database
 from app.store.models import WebhookAttempt, WebhookDelivery, utcnow
 from app.web.webhooks import Policy, Sender
 
+from ..helpers import run_async
 from ..store.test_webhooks import endpoint, new_result
 from ..webhook_receiver import Script, receiving
 
@@ -67,7 +68,7 @@ def drain(sender: Sender, db: Database, *, until: Callable[[], bool], seconds: f
         while not until() and time.monotonic() < deadline:
             if not await sender.run_once():
                 await asyncio.sleep(0.02)
-    asyncio.run(rounds())
+    run_async(rounds())
 
 
 def test_a_delivery_is_signed_and_the_readme_snippet_verifies_it(db: Database, knowledge: Knowledge) -> None:
@@ -76,7 +77,7 @@ def test_a_delivery_is_signed_and_the_readme_snippet_verifies_it(db: Database, k
         hook = endpoint(db, receiver.url)
         result_id, _ = new_result(db, knowledge)
         sender = Sender(db, secret_key=SECRET_KEY, origin="https://tunewise.example.org", policy=Policy(timeout=2))
-        assert asyncio.run(sender.run_once()) == 1
+        assert run_async(sender.run_once()) == 1
         [got] = receiver.wait_for(1)
     secret = hooks.signing_secret(SECRET_KEY, salt_of(db, hook))
     assert verify(secret, got.headers["Tunewise-Signature"], got.body)
@@ -129,7 +130,7 @@ def test_a_dead_endpoint_is_logged_and_retried_later(db: Database, knowledge: Kn
     new_result(db, knowledge)
     sender = Sender(db, secret_key=SECRET_KEY, policy=Policy(timeout=2, retry_base=60))
     started = time.monotonic()
-    assert asyncio.run(sender.run_once()) == 1
+    assert run_async(sender.run_once()) == 1
     assert time.monotonic() - started < 2
     row, [attempt] = rows(db)[0], attempts(db)
     assert row.state == "pending" and row.attempts == 1 and row.next_attempt_at > utcnow()
@@ -142,7 +143,7 @@ def test_a_slow_endpoint_times_out(db: Database, knowledge: Knowledge) -> None:
         new_result(db, knowledge)
         sender = Sender(db, secret_key=SECRET_KEY, policy=Policy(timeout=0.3, retry_base=60))
         started = time.monotonic()
-        asyncio.run(sender.run_once())
+        run_async(sender.run_once())
         took = time.monotonic() - started
     [attempt] = attempts(db)
     assert took < 1.5 and attempt.status_code is None and "No answer within 0.3 seconds" in attempt.error
@@ -153,7 +154,7 @@ def test_redirects_are_not_followed(db: Database, knowledge: Knowledge) -> None:
         endpoint(db, receiver.url)
         new_result(db, knowledge)
         sender = Sender(db, secret_key=SECRET_KEY, policy=Policy(timeout=2, retry_base=60))
-        asyncio.run(sender.run_once())
+        run_async(sender.run_once())
         time.sleep(0.2)
         assert [r.path for r in receiver.received] == ["/hook"]
     [attempt] = attempts(db)
@@ -173,5 +174,5 @@ def test_the_sender_starts_and_stops_cleanly(db: Database, knowledge: Knowledge)
             await sender.stop()
             return time.monotonic() - begun
 
-        assert asyncio.run(start_then_stop()) < 1
+        assert run_async(start_then_stop()) < 1
     assert rows(db)[0].state == "pending" and rows(db)[0].lease_until is not None  # sent again after the lease
