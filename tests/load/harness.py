@@ -15,6 +15,7 @@ from typing import Any
 
 import httpx2 as httpx
 
+from app.engine import applies
 from app.engine.bank import load_bank
 from app.engine.model import Kind
 
@@ -74,7 +75,19 @@ def route_of(method: str, path: str) -> str:
 
 
 def random_answers(step: str, rng: random.Random) -> dict[str, Any]:
-    """A valid random answer set for one step, as form values."""
+    """A valid random answer set for one step, as form values, in which every question surely applies: the server
+    does not store an answer that the others rule out (applies_when), and the checks compare what was sent with what
+    was stored."""
+    while True:
+        answers = _draw(step, rng)
+        typed = {k: tuple(v) if isinstance(v, list) else int(v) if BANK.questions[k].kind is Kind.INT else v
+                 for k, v in answers.items()}
+        if all(not q.applies_when or applies.verdict(q, typed) is True for q in BANK.step_questions(step)):
+            return answers
+
+
+def _draw(step: str, rng: random.Random) -> dict[str, Any]:
+    """One random answer per question of the step, as form values."""
     answers: dict[str, Any] = {}
     for q in BANK.step_questions(step):
         if q.kind is Kind.INT:
