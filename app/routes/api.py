@@ -104,7 +104,7 @@ def create_assessment(body: AssessmentIn, request: Request, db: DbDep, bank: Ban
                               extra={"status": "complete", "cost_assumptions": costs or None})
         assert assessment.id is not None
         _, view = results.store_result(session, assessment_id=assessment.id, fields=fields,
-                                       days=settings.share_link_days or None)
+                                       days=settings.share_link_days or None, edit_token=edit)
     base = str(request.base_url).rstrip("/")
     return {"edit_url": f"{base}/a/{edit}", "view_url": f"{base}/r/{view}", "json_url": f"{base}/r/{view}.json",
             "result": fields["payload"]}

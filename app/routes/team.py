@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -17,8 +17,9 @@ from app.store.db import Database
 from app.store.models import utcnow
 from app.store.reevaluate import NothingChanged, NothingToReevaluate, reevaluate
 from app.views import wizard as view
+from app.views.changes import diff_in_words
 from app.views.decision import decision_view
-from app.views.history import save_entries
+from app.views.history import link_rows, save_entries, your_report
 from app.web.deps import (
     BankDep,
     CurrentSettingsDep,
@@ -75,13 +76,23 @@ def render_review(
     stored: dict[str, Any], *, notice: str = "", status_code: int = 200,
 ) -> HTMLResponse:
     """The check-answers page, with the team's newest report when there is one."""
+    now = utcnow()
     with db.read() as session:
-        newest, _ = history.team_history(session, assessment_id=assessment.id, now=utcnow(), limit=1)
-    names = get_names(request)
+        newest, _ = history.team_history(session, assessment_id=assessment.id, now=now, limit=1, edit_token=token)
+    entries = team_entries(request, settings, newest, token, now)
     context = {**view.review_context(bank, assessment, token, stored), "notice": notice,
                "default_expiry": settings.share_link_days,
-               "newest": view.result_entry(newest[0][0], names, f"/a/{token}") if newest else None}
+               "newest": entries[0][0] if entries else None, "your_report": your_report(entries)}
     return render(request, "wizard/review.html", context, status_code=status_code)
+
+
+def team_entries(request: Request, settings: Settings, found: list[tuple[Any, list[history.TeamLink]]], token: str,
+                 now: datetime) -> list[tuple[dict[str, Any], list[dict[str, Any]]]]:
+    """Results in words, each with its working links and their addresses (where the edit token recomputes them)."""
+    names, base = get_names(request), f"/a/{token}"
+    origin = settings.origin or str(request.base_url).rstrip("/")
+    return [(view.result_entry(result, names, base), link_rows(links, origin=origin, base=base, now=now))
+            for result, links in found]
 
 
 def knowledge_of(request: Request) -> Knowledge:
@@ -113,7 +124,8 @@ def finish(request: Request, token: str, db: DbDep, bank: BankDep, settings: Set
         with db.write() as session:
             assessments.mark_complete(session, assessment_id=assessment.id, expected=version, now=utcnow())
             view_token = results.record_finish(session, assessment_id=assessment.id, fields=scored, days=days,
-                                               max_results=settings.max_results, max_live=settings.max_live_links)
+                                               max_results=settings.max_results, max_live=settings.max_live_links,
+                                               edit_token=token)
     except assessments.Conflict:  # changed or deleted since it was read: show what is stored now (404 when gone)
         return stale_finish(request, db, bank, settings, draft_or_404(db, token), token)
     except results.TooMany as error:
@@ -145,20 +157,22 @@ def render_manage(
     notice: str = "", error: str = "", status_code: int = 200, compare: int = 0,
 ) -> HTMLResponse:
     """The manage page."""
+    now = utcnow()
     with db.read() as session:
-        entries, dead = history.team_history(session, assessment_id=assessment.id, now=utcnow(),
-                                             limit=max(settings.max_results, 1))
+        found, dead = history.team_history(session, assessment_id=assessment.id, now=now,
+                                           limit=max(settings.max_results, 1), edit_token=token)
         compared = history.compared(session, assessment_id=assessment.id, result_id=compare) if compare else None
         recorded = decisions.decisions_of(session, assessment_id=assessment.id)
         saved = history.saves(session, assessment_id=assessment.id)
     names, today = get_names(request), date.today()
+    entries = [({**entry, "decision": decision_view(
+        recorded[entry["id"]].model_dump() if entry["id"] in recorded else None, names, today)}, links)
+        for entry, links in team_entries(request, settings, found, token, now)]
     context = {
         "assessment": assessment, "base": f"/a/{token}", "continue_href": f"/a/{token}", "notice": notice,
         "delete_error": error, "dead_links": dead, "expiry_choices": view.EXPIRY_CHOICES,
-        "history": [({**view.result_entry(result, names, f"/a/{token}"), "decision": decision_view(
-            recorded[result.id].model_dump() if result.id in recorded else None, names, today)}, links)
-            for result, links in entries],
-        "default_expiry": settings.share_link_days, "compared": compared,
+        "history": entries, "your_report": your_report(entries),
+        "default_expiry": settings.share_link_days, "compared": diff_in_words(compared, names),
         "saves": save_entries(knowledge_of(request).bank, saved),
     }
     return render(request, "wizard/manage.html", context, status_code=status_code)
@@ -195,7 +209,8 @@ def new_link(request: Request, token: str, db: DbDep, settings: SettingsDep) -> 
             if result is None or result.id is None or not results.lock_assessment(session, assessment_id=assessment.id):
                 raise HTTPException(status_code=404)
             results.room_for_link(session, assessment_id=assessment.id, max_live=settings.max_live_links)
-            view_token = results.add_share_link(session, result_id=result.id, days=expiry_days(settings, fields))
+            view_token = results.add_share_link(session, result_id=result.id, days=expiry_days(settings, fields),
+                                                edit_token=token)
     except results.TooMany as error:
         return render_manage(request, db, settings, assessment, token, notice=too_many(error), status_code=409)
     return see_other(request, f"/r/{view_token}")

@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 
 from app.store.models import Result, ShareLink, Submission
 from app.store.reevaluate import diff_results
+from app.store.tokens import recover_view_token
 
 RESULTS_PER_PAGE, LINKS_PER_PAGE = 10, 25
 _SLIM = (defer(Result.payload), defer(Result.answers), defer(Result.rank_inputs))  # type: ignore[arg-type]
@@ -75,10 +76,19 @@ def links_page(session: Session, *, assessment_id: int, page: int, size: int = L
     return Page(list(rows), page, int(total), size)
 
 
-def team_history(session: Session, *, assessment_id: int, now: datetime,
-                 limit: int) -> tuple[list[tuple[Result, list[ShareLink]]], int]:
-    """The newest `limit` results (newest first), each with its working links; and how many links no longer work
-    (revoked or expired: the team page lists only what still works)."""
+@dataclass(frozen=True)
+class TeamLink:
+    """A working view link as its team sees it: the row, and its view token when the edit token recomputes it."""
+
+    link: ShareLink
+    token: str | None
+
+
+def team_history(session: Session, *, assessment_id: int, now: datetime, limit: int,
+                 edit_token: str) -> tuple[list[tuple[Result, list[TeamLink]]], int]:
+    """The newest `limit` results (newest first), each with its working links (oldest first); and how many links
+    no longer work (revoked or expired: the team page lists only what still works). A link's token is recovered
+    from the edit token (tokens.recover_view_token) or None: made before derivation or under a replaced edit link."""
     results = list(session.exec(select(Result).options(*_SLIM).where(Result.assessment_id == assessment_id)
                                 .order_by(col(Result.id).desc()).limit(limit)).all())
     ids = [r.id for r in results]
@@ -86,7 +96,8 @@ def team_history(session: Session, *, assessment_id: int, now: datetime,
                          .order_by(col(ShareLink.id))).all() if ids else []
     dead = session.exec(select(func.count()).select_from(ShareLink).join(Result, col(Result.id) == ShareLink.result_id)
                         .where(Result.assessment_id == assessment_id, ~_live(now))).one()
-    return [(r, [link for link in links if link.result_id == r.id]) for r in results], int(dead)
+    shown = [TeamLink(link, recover_view_token(edit_token, link.nonce, link.token_hash)) for link in links]
+    return [(r, [t for t in shown if t.link.result_id == r.id]) for r in results], int(dead)
 
 
 def compared(session: Session, *, assessment_id: int, result_id: int) -> dict[str, Any] | None:

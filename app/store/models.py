@@ -118,6 +118,8 @@ class ShareLink(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     expires_at: Optional[datetime] = Field(default=None)
     revoked_at: Optional[datetime] = Field(default=None)
+    # The random input of a view token derived from the edit token (store/tokens.py); NULL: not derived.
+    nonce: Optional[str] = Field(default=None, max_length=32)
 
 
 # ---------------------------------------------------------------- admin side (issue 4)

@@ -18,7 +18,7 @@ from app.engine.weights import rank_inputs
 from app.store.db import Database
 from app.store.models import Assessment, Decision, Result, ShareLink, utcnow
 from app.store.settings import Current
-from app.store.tokens import new_token, token_hash
+from app.store.tokens import new_nonce, new_token, token_hash, view_token
 from app.store.webhooks import enqueue_result
 
 
@@ -85,7 +85,7 @@ def room_for_link(session: Session, *, assessment_id: int, max_live: int) -> Non
 
 
 def record_finish(session: Session, *, assessment_id: int, fields: Mapping[str, Any], days: int | None,
-                  max_results: int = 0, max_live: int = 0) -> str:
+                  max_results: int = 0, max_live: int = 0, edit_token: str | None = None) -> str:
     """Finish: a view link to a new result, or to the newest one when scoring gave exactly it again; TooMany when
     the assessment holds max_results results or max_live live links already (0: no cap). Returns the view token.
     Call it with the assessment row locked (mark_complete's versioned UPDATE does that)."""
@@ -93,14 +93,14 @@ def record_finish(session: Session, *, assessment_id: int, fields: Mapping[str, 
                           .order_by(col(Result.id).desc()).limit(1)).first()
     room_for_link(session, assessment_id=assessment_id, max_live=max_live)
     if newest is not None and newest.id is not None and same_snapshot(newest, fields):
-        return add_share_link(session, result_id=newest.id, days=days)
+        return add_share_link(session, result_id=newest.id, days=days, edit_token=edit_token)
     if max_results and result_count(session, assessment_id=assessment_id) >= max_results:
         raise TooMany("results", max_results)
-    return store_result(session, assessment_id=assessment_id, fields=fields, days=days)[1]
+    return store_result(session, assessment_id=assessment_id, fields=fields, days=days, edit_token=edit_token)[1]
 
 
 def store_result(session: Session, *, assessment_id: int, fields: Mapping[str, Any],
-                 days: int | None) -> tuple[int, str]:
+                 days: int | None, edit_token: str | None = None) -> tuple[int, str]:
     """Insert a result (snapshot_fields) and a view link to it; returns (result id, view token). Core inserts on the
     session's connection: the ORM's flush of a ~30 kB snapshot cost more than SQLite storing it."""
     now = utcnow()
@@ -112,15 +112,19 @@ def store_result(session: Session, *, assessment_id: int, fields: Mapping[str, A
     # The outbox row commits with the result or not at all (webhooks: never lost, never sent for a rollback).
     enqueue_result(session, result_id=result_id, assessment_id=assessment_id, recommendation=fields["recommendation"],
                    payload=fields["payload"])
-    return result_id, add_share_link(session, result_id=result_id, days=days)
+    return result_id, add_share_link(session, result_id=result_id, days=days, edit_token=edit_token)
 
 
-def add_share_link(session: Session, *, result_id: int, days: int | None) -> str:
-    """A new view link to one result (shown once; only its hash is stored); days=None never expires."""
-    token, now = new_token(), utcnow()
+def add_share_link(session: Session, *, result_id: int, days: int | None, edit_token: str | None = None) -> str:
+    """A new view link to one result (only its hash is stored); days=None never expires. With the edit token the
+    view token is derived from it (tokens.view_token), so the manage page can show the address again; without it
+    (seeding, tests) the token is random and shown once."""
+    nonce = new_nonce() if edit_token else None
+    token = view_token(edit_token, nonce) if edit_token and nonce else new_token()
+    now = utcnow()
     expires = now + timedelta(days=days) if days else None
     session.connection().execute(INSERT_LINK, {"result_id": result_id, "token_hash": token_hash(token),
-                                                "created_at": now, "expires_at": expires})
+                                                "created_at": now, "expires_at": expires, "nonce": nonce})
     return token
 
 

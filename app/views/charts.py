@@ -263,14 +263,15 @@ def cost_summary(result: Mapping[str, Any], labels: Mapping[str, str], calls: Se
 
 
 def _status_note(result: Mapping[str, Any], approach: str) -> str:
-    """'recommended', 'companion', 'runner-up' or 'blocked by G2' for a series label."""
+    """'recommended', 'companion', 'runner-up' or 'blocked by a hard rule' for a series label (the rule's name is in
+    the report's "Hard rules that apply", never its id here)."""
     row: Mapping[str, Any] = next((a for a in result["approaches"] if a["id"] == approach), {})
     if approach == result.get("primary"):
         return "recommended"
     if approach == result.get("companion"):
         return "companion"
     if row.get("blocked"):
-        return "blocked by " + ", ".join(row.get("blocked_by", []))
+        return "blocked by a hard rule" if len(row.get("blocked_by", [])) < 2 else "blocked by hard rules"
     if approach == result.get("runner_up"):
         return "runner-up"
     return ""

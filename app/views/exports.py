@@ -16,7 +16,7 @@ from typing import Any
 
 from app.engine.model import Bank
 from app.views.report import approach_labels, parse_time, report_context
-from app.views.report_summary import verdict
+from app.views.report_summary import rule_names, verdict
 
 SCHEMA_ID = "tunewise.result/1"
 # Backslash-escape every character Markdown could read as syntax; < > & become entities (raw HTML and autolinks die).
@@ -76,12 +76,12 @@ def considered_options(result: Mapping[str, Any], rows: Iterable[Mapping[str, An
 
 
 def _note(result: Mapping[str, Any], approach: Mapping[str, Any]) -> str:
-    """'recommended', 'companion', 'blocked by G0, G2' or both joined by '; '."""
+    """'recommended', 'companion', 'blocked by the hard rule “Evaluation first”' or both joined by '; '."""
     role = ("recommended" if approach["id"] == result["primary"]
             else "companion" if approach["id"] == result.get("companion") else "")
     if not approach["blocked"]:
         return role
-    return (role + "; " if role else "") + "blocked by " + ", ".join(approach["blocked_by"])
+    return (role + "; " if role else "") + "blocked by " + rule_names(result, approach["blocked_by"])
 
 
 def snapshot_json(snapshot: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,9 +1,11 @@
-"""Who changed what (issue 13): the questionnaire saves in words, for the manage page and the conflict page."""
+"""Who changed what (issue 13): the questionnaire saves in words, for the manage page and the conflict page; and
+the team's working view links with their addresses, expiry and state ("Your report")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import datetime
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from app.engine.model import Bank
@@ -58,3 +60,39 @@ def meanwhile_sentences(entries: Iterable[Mapping[str, Any]]) -> list[str]:
         what = "; ".join(f"{c['question']} {c['before']} → {c['after']}" for c in entry["changes"])
         out.append(f"Meanwhile {entry['who']} saved “{entry['step']}”" + (f": {what}." if what else "."))
     return out
+
+
+# A link closer than this to its end says so in its state ("Expires in 3 days"); further away it is just "Live".
+EXPIRES_SOON = timedelta(days=7)
+NOT_SHOWN = "Address not shown: made with an earlier edit link — make a new link"
+
+
+def link_state(expires_at: datetime | None, now: datetime) -> str:
+    """A working link's state in words: Live, or how soon it stops working."""
+    if expires_at is None or expires_at - now > EXPIRES_SOON:
+        return "Live"
+    left = (expires_at - now) / timedelta(days=1)
+    if left < 1:
+        return "Expires within a day"
+    days = math.ceil(left)
+    return f"Expires in {days} day{'' if days == 1 else 's'}"
+
+
+def link_rows(links: Iterable[Any], *, origin: str, base: str, now: datetime) -> list[dict[str, Any]]:
+    """Each working link (store/history.TeamLink) as the manage page lists it: its address when the edit token
+    recomputes it (else None), when it was made, its expiry, its state and its revoke action."""
+    return [{"id": t.link.id, "url": f"{origin}/r/{t.token}" if t.token else None, "field_id": f"link-{t.link.id}",
+             "created_at": t.link.created_at, "expires_at": t.link.expires_at,
+             "note": None if t.token else NOT_SHOWN, "state": link_state(t.link.expires_at, now),
+             "revoke_action": f"{base}/links/{t.link.id}/revoke"}
+            for t in links]
+
+
+def your_report(history: Sequence[tuple[Mapping[str, Any], Sequence[Mapping[str, Any]]]]) -> dict[str, Any] | None:
+    """"Your report": the newest result (history is newest first) with its newest link whose address can be shown,
+    or with None when it has none (then the page offers to make one); None before the first result."""
+    if not history:
+        return None
+    result, links = history[0]
+    shown = [row for row in links if row["url"]]
+    return {"result": result, "link": shown[-1] if shown else None}

@@ -22,7 +22,7 @@ from app.views.format import count_word, number, percent
 from app.views.report_appendix import answer_sections, cited_sources, versions
 from app.views.report_compare import comparison
 from app.views.report_cost import cost_section
-from app.views.report_summary import levers, summary
+from app.views.report_summary import gate_in_words, levers, rule_names, summary
 
 RULE_BASED = "rule-based"
 ONLY_FEASIBLE = "High (only feasible option)"
@@ -122,7 +122,7 @@ def headline(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, 
         recommendation += f", then address the language part with {labels[companion]}"
     detail: list[str] = []
     if kind == "rule_based":
-        name = f"gate {forced}" + (f" ({gate['name']})" if gate else "")
+        name = rule_names(result, [str(forced)])
         detail.append(f"Rule-based: {name} makes {labels[primary]} the recommendation whatever the scores; "
                       "no margin, stability or weight flips apply.")
         if companion:
@@ -189,7 +189,7 @@ def approach_rows(result: Mapping[str, Any], labels: Mapping[str, str]) -> list[
         rows.append({
             "id": a["id"], "label": labels[a["id"]], "total": a["total"], "monthly_cost": a.get("monthly_cost"),
             "blocked": bool(a.get("blocked")), "blocked_by": blocked_by,
-            "blocked_ids": ", ".join(a.get("blocked_by", [])), "status": status,
+            "status": status,
             "cells": [{"key": k, "score": a["scores"].get(k), "text": texts.get(a["id"], {}).get(k, "")} for k in keys],
         })
     return rows
@@ -202,7 +202,7 @@ def _status(result: Mapping[str, Any], a: Mapping[str, Any]) -> str:
     if a["id"] == result.get("companion"):
         return "Companion"
     if a.get("blocked"):
-        return "Blocked by " + ", ".join(a.get("blocked_by", []))
+        return "Blocked by " + rule_names(result, a.get("blocked_by", []))
     if a["id"] == result.get("runner_up"):
         return "Runner-up"
     return ""
@@ -244,8 +244,7 @@ def reason_item(r: Mapping[str, Any]) -> dict[str, Any]:
     grounding = text.removeprefix(prefix)
     kind = r.get("kind", "answer")
     if kind == "combination":
-        rule_id = r.get("question", "")
-        question = f"Rule {rule_id}: {alabel}" if alabel else f"Rule {rule_id}"
+        question = f"Combined answers: {alabel}" if alabel else "A combination of your answers"  # never "R7"
         answer = "a combination of your answers"
     elif kind == "cost":
         question, answer = qlabel or "Recurring cost model", alabel
@@ -266,14 +265,14 @@ def changes(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, A
     conf = result.get("confidence", {})
     flips = [upper_first(f["text"]) + "." for f in result.get("weight_flips", [])]
     if result.get("forced_by"):
-        weights_note = (f"Rule-based: gate {result['forced_by']} forces {labels[result['primary']]},"
-                        " so no weight change alters it.")
+        weights_note = (f"Rule-based: {rule_names(result, [result['forced_by']])} forces "
+                        f"{labels[result['primary']]}, so no weight change alters it.")
     elif conf.get("label") == ONLY_FEASIBLE:
         weights_note = f"{dominant(conf)} {labels[result['primary']]} is the only feasible option."
     elif not flips:
         weights_note = dominant(conf)
     else:
         weights_note = ""
-    answers = [{"text": c["text"] + ".", "question": c.get("question_label", ""), "via": c.get("via"),
+    answers = [{"text": gate_in_words(c["text"]) + ".", "question": c.get("question_label", ""), "via": c.get("via"),
                 "threshold": c.get("threshold")} for c in result.get("counterfactuals", [])]
     return {"flips": flips, "weights_note": weights_note, "answers": answers}

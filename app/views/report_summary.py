@@ -6,6 +6,7 @@ single place where a result becomes words like "Clear choice" or "Close call"; e
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
@@ -28,7 +29,7 @@ def verdict(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, A
     recommendation = labels[primary] + (f", then {labels[companion]} for the language part" if companion else "")
     if result.get("forced_by"):
         gate: Mapping[str, Any] = next((g for g in result.get("gates", []) if g["id"] == result["forced_by"]), {})
-        kind, plain = "rule_based", f"Required by a hard rule (gate {result['forced_by']}: {gate.get('name', '')})"
+        kind, plain = "rule_based", f"Required by a hard rule: {gate.get('name') or 'a gate'}"
     elif confidence.get("label") == ONLY_FEASIBLE:
         kind, plain = "only_feasible", "The only feasible option: a hard rule blocks every other approach"
     elif confidence.get("label") == "Low" and runner:
@@ -42,6 +43,25 @@ def verdict(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, A
         "alternative": alternative_id, "alternative_label": labels.get(alternative_id or "", ""),
         "close_call": kind == "close_call", "sentence": f"{recommendation}. {plain}.", "why": why(result, labels),
     }
+
+
+# The engine's counterfactuals name a gate by id and name ("… (gate G2: Evaluation first)"), and stored snapshots keep
+# that text: people read the name only.
+GATE_REFERENCE = re.compile(r"\(gate [A-Z]?\d+: ([^)]+)\)")
+
+
+def gate_in_words(text: str) -> str:
+    """A sentence with each "(gate G2: Evaluation first)" said as "(the hard rule “Evaluation first”)"."""
+    return GATE_REFERENCE.sub(lambda m: f"(the hard rule “{m.group(1)}”)", text)
+
+
+def rule_names(result: Mapping[str, Any], ids: Iterable[str]) -> str:
+    """Gates by their names, never their ids: "the hard rule “Evaluation first”", "the hard rules “A” and “B”"."""
+    names = {g["id"]: g.get("name") or "unnamed" for g in result.get("gates", [])}
+    quoted = [f"“{names.get(i, 'unnamed')}”" for i in ids]
+    if not quoted:
+        return "a hard rule"
+    return ("the hard rule " if len(quoted) == 1 else "the hard rules ") + _and(quoted)
 
 
 def closest_rival(result: Mapping[str, Any]) -> str | None:
@@ -125,7 +145,7 @@ def levers(result: Mapping[str, Any], labels: Mapping[str, str]) -> dict[str, li
     counterfactuals = sorted(result.get("counterfactuals", []), key=_lever_rank)
     for c in counterfactuals:
         group = "team" if c.get("question") in TEAM_LEVERS else "fact"
-        groups[group].append({"text": str(c["text"]) + ".", "who": WHO[group], "group": group})
+        groups[group].append({"text": gate_in_words(str(c["text"])) + ".", "who": WHO[group], "group": group})
     for flip in sorted(result.get("weight_flips", []), key=lambda f: abs(float(f.get("delta", 0.0)))):
         text = str(flip["text"])
         groups["weights"].append({"text": text[:1].upper() + text[1:] + ".", "who": WHO["weights"],

@@ -86,7 +86,8 @@ def test_admin_changes_weights_with_preview_and_publishes(browser: Browser, live
     page.locator("main table a").first.click()
     page.get_by_role("button", name=re.compile("Re-evaluate")).click()
     expect(page.locator("#changes")).to_be_visible()
-    expect(page.locator(".diff")).to_contain_text("PROMPT")
+    expect(page.locator(".diff")).to_contain_text("Prompt engineering")  # approaches in words, never "PROMPT"
+    assert not re.search(r"\b(PROMPT|LORA|FT_FULL|HYBRID|INTEGRATION)\b", page.locator(".diff").inner_text())
     assert_accessible(page, "admin assessment with a re-evaluation")
     shot(page, "admin-reevaluated")
 

@@ -211,7 +211,8 @@ def test_the_team_can_reevaluate_with_the_current_settings(client: TestClient) -
     response = client.post(f"/a/{edit}/reevaluate", data={"csrf_token": csrf_of(manage.text)}, follow_redirects=False)
     assert response.status_code == 303 and "?diff=" in response.headers["location"]
     page = client.get(response.headers["location"])
-    assert "What the re-evaluation changed" in page.text and "<strong>PROMPT</strong>" in page.text
+    name = client.app.state.knowledge.rules.labels["PROMPT"]
+    assert "What the re-evaluation changed" in page.text and f"<strong>{name}</strong>" in page.text
     with client.app.state.db.read() as session:
         rows = session.exec(select(Result).order_by(Result.id)).all()
     assert [r.weights_version for r in rows] == [None, 1] and rows[1].recommendation == "PROMPT"

@@ -39,14 +39,14 @@ def test_check_answers_leads_back_to_the_report(client: TestClient) -> None:
     edit, view = finished(client)
     page = client.get(f"/a/{edit}/review").text
     name = names(client)[recommendation(client, view)]
+    url = f"http://testserver/r/{view}"
     assert "Your report" in page and f"<strong>{name}</strong>" in page
-    result_id = re.search(r'name="result" value="(\d+)"', page).group(1)
-    opened = client.post(f"/a/{edit}/links", data={"csrf_token": csrf_of(page), "result": result_id,
-                                                   "expires": "30"}, follow_redirects=False)
-    assert opened.status_code == 303 and opened.headers["location"].startswith("/r/")
-    assert client.get(opened.headers["location"]).status_code == 200
+    assert f'<input id="your-report-link" type="text" readonly value="{url}">' in page
+    assert f'<a class="button secondary" href="{url}">Open the report</a>' in page
+    assert 'data-copy="your-report-link" hidden>Copy link</button>' in page
+    assert client.get(url).status_code == 200
     assert "Finishing again makes a <strong>new result</strong>" in page
-    assert f'href="/a/{edit}/manage#result-{result_id}">{name} of ' in page
+    assert f'<a href="{url}">{name} of ' in page  # the previous result's report itself
 
 
 def test_before_finishing_there_is_no_report_to_go_back_to(client: TestClient) -> None:
@@ -63,7 +63,7 @@ def test_the_manage_page_names_results_in_words_with_each_link_state(client: Tes
     page = client.get(f"/a/{edit}/manage").text
     heading = re.search(r'<div class="result-entry" id="result-\d+">\s*<h3>([^<]+)</h3>', page).group(1)
     assert names(client)[code] in heading and code not in heading.split(":")[-1]
-    assert '<th scope="col">State</th>' in page and '<td class="link-state">Live</td>' in page
+    assert 'State: <span class="link-state">Live</span>' in page and "Expires: 20" in page
     assert "Make a new read-only link and open the report" in page
 
 

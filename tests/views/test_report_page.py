@@ -22,6 +22,7 @@ from app.engine.scoring import result_to_dict, score
 from app.settings import ROOT, Settings
 from app.views.format import money
 from app.views.report import report_context
+from app.views.report_summary import gate_in_words
 from app.views.wizard import answer_text
 from app.web.render import make_templates
 
@@ -115,7 +116,8 @@ def test_report_headline(sid: str) -> None:
     conf = result["confidence"]
     sure = text_of(section(page, "how-sure-h"))
     if result["forced_by"]:
-        assert f"Required by a hard rule (gate {result['forced_by']}" in verdict
+        gate = next(g for g in result["gates"] if g["id"] == result["forced_by"])
+        assert f"Required by a hard rule: {gate['name']}" in verdict
         assert "Confidence in the rules’ terms: rule-based" in sure
         if result["companion"]:
             assert f"then {labels[result['companion']]} for the language part" in verdict
@@ -144,7 +146,8 @@ def test_report_comparison(sid: str) -> None:
         assert html.escape(result["axis_text"][a["id"]]["fit"], quote=False) in compare  # in its full-text detail
         if a["blocked"]:
             row = next(r for r in row_names if r.startswith(a["label"]))
-            assert f"Blocked by {', '.join(a['blocked_by'])}" in row
+            names = {g["id"]: g["name"] for g in result["gates"]}
+            assert "Blocked by the hard rule" in row and all(f"“{names[g]}”" in row for g in a["blocked_by"])
     assert compare.count('class="is-blocked') == sum(a["blocked"] for a in result["approaches"])
     assert '<th scope="col"' in compare and "<caption" in compare
 
@@ -227,8 +230,8 @@ def test_report_changes(sid: str) -> None:
         assert "Rule-based" in changes
     elif not result["weight_flips"]:
         assert "no weight change alters the winner" in changes
-    for c in result["counterfactuals"]:
-        assert c["text"] in changes
+    for c in result["counterfactuals"]:  # a gate by its name: "(the hard rule “Integration”)", never "(gate G1: …)"
+        assert gate_in_words(c["text"]) in changes and "(gate G" not in changes
 
 
 @pytest.mark.parametrize("sid", IDS)
@@ -308,7 +311,8 @@ def test_weights_version_in_footer() -> None:
 def test_rule_based_g1_wording() -> None:
     sid = next(s["id"] for s in SCENARIOS if _result(s["id"])["forced_by"] == "G1")
     page = text_of(render(snapshot(sid)))
-    assert "Required by a hard rule (gate G1" in page and "rules’ terms: rule-based" in page
+    assert "Required by a hard rule: Integration" in page and "rules’ terms: rule-based" in page
+    assert "Rule-based: gate G1" not in page and "G1 forces" not in page
     assert "weight draws" not in page
 
 
@@ -316,7 +320,7 @@ def test_blocked_rows_are_labelled_not_just_faded() -> None:
     page = render(snapshot("S03"))
     compare = section(page, "compare-h")
     for row in re.findall(r'<tr class="is-blocked[^"]*">(.*?)</tr>', compare, re.DOTALL):
-        assert "Blocked by G" in text_of(row)
+        assert "Blocked by the hard rule" in text_of(row)
     css = (ROOT / "static" / "css" / "report.css").read_text()
     rule = re.search(r"\.is-blocked \{([^}]*)\}", css).group(1)
     assert "opacity" not in rule

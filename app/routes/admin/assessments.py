@@ -17,6 +17,7 @@ from app.store import history, results, search
 from app.store.db import Database
 from app.store.models import Assessment
 from app.store.reevaluate import NothingChanged, NothingToReevaluate, reevaluate
+from app.views.changes import diff_in_words
 from app.web.admin_guard import AdminDep, CurrentAdmin
 from app.web.deps import DbDep, KnowledgeDep, ReportPagesDep, SettingsDep
 from app.web.forms import as_int, day_after, parse_day
@@ -67,6 +68,7 @@ def assessments(request: Request, db: DbDep, admin: AdminDep, page_no: str = "1"
     query = urlencode({k: v for k, v in raw.items() if v})
     context = {"rows": rows, "total": total, "page_no": number, "pages": max(1, -(-total // search.PAGE_SIZE)),
                "filters": raw, "statuses": statuses, "approaches": APPROACHES, "query": query,
+               "names": dict(request.app.state.knowledge.rules.labels),
                "csv_href": "/admin/assessments.csv" + (f"?{query}" if query else "")}
     return page(request, "admin/assessments.html", admin, context)
 
@@ -101,8 +103,9 @@ def detail_page(request: Request, db: Database, admin: CurrentAdmin, assessment_
         links = history.links_page(session, assessment_id=assessment_id, page=links_at)
         numbers = history.result_numbers(session, assessment_id=assessment_id)
         compared = history.compared(session, assessment_id=assessment_id, result_id=diff) if diff else None
-    context = {"assessment": assessment, "found": found, "links": links, "numbers": numbers, "compared": compared,
-               "notice": notice, "now": when, "labels": {a: a for a in APPROACHES},
+    labels = dict(request.app.state.knowledge.rules.labels)  # approaches in words, never their codes
+    context = {"assessment": assessment, "found": found, "links": links, "numbers": numbers,
+               "compared": diff_in_words(compared, labels), "notice": notice, "now": when, "labels": labels,
                "base": f"/admin/assessments/{assessment_id}?links_page={links.number}",
                "links_base": f"/admin/assessments/{assessment_id}?page_no={found.number}"}
     return page(request, "admin/assessment.html", admin, context, status_code=status_code)
