@@ -18,7 +18,8 @@ VERSION_RE = re.compile(r'name="version" value="(\d+)"')
 
 # One valid answer set, by step (the S01 scenario of the fixtures).
 STEP_ANSWERS: dict[str, dict[str, Any]] = {
-    "problem": {"gap_types": ["behavior"], "failure_mode": "breaks_repeatedly", "task_stability": "stable_repetitive"},
+    "problem": {"gap_types": ["behavior"], "failure_mode": "breaks_repeatedly", "task_stability": "stable_repetitive",
+                "deliverable": "feature"},
     "tried": {"prompt_maturity": "systematic", "eval_set": "100plus"},
     "data": {"labeled_examples": "500", "label_quality": "expert_reviewed", "knowledge_volume": "fits_in_prompt",
              "knowledge_churn": "monthly", "citations_required": "no"},

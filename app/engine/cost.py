@@ -34,6 +34,7 @@ class Preset:
     note: str
     sources: tuple[str, ...]
     values: Mapping[str, float]
+    tuned_on: str = ""  # the open hosted-tuning preset costed when this provider takes no tuning customers
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ class CostInputs:
     hosted_ok: bool
     self_ok: bool
     in_house: bool
+    hosted_tuning: bool = True  # False: no provider open to new tuning customers hosts the tuned approaches
 
 
 def per_call(
@@ -140,17 +142,19 @@ def retrieval_fixed(v: Mapping[str, float], pc: PerCall, inp: CostInputs) -> flo
 def lora_costs(v: Mapping[str, float], pc: PerCall, inp: CostInputs) -> tuple[float, str]:
     """LoRA's monthly cost and mode: the cheaper allowed of hosted and self-hosted (reading 3)."""
     options = []
-    if inp.hosted_ok:
+    hosted_ok = inp.hosted_ok and inp.hosted_tuning
+    if hosted_ok:
         hosted = inp.calls * tuned_call(v, pc, inp.fixed_tokens) + hosted_training(v, pc, inp.examples)
         options.append((hosted + v["ft_hosting"], "hosted"))
-    if inp.self_ok or not inp.hosted_ok:
+    if inp.self_ok or not hosted_ok:
         options.append((serving(v, inp.calls) + self_training(v, pc, inp.examples), "self_host"))
     return min(options, key=lambda item: item[0])
 
 
 def full_cost(v: Mapping[str, float], pc: PerCall, inp: CostInputs) -> float:
-    """FT_FULL per reading 25: dedicated serving in-house, else hosted inference, heavier training."""
-    if inp.in_house:
+    """FT_FULL per reading 25: dedicated serving in-house (or with no open hosted tuning), else hosted inference,
+    heavier training."""
+    if inp.in_house or not inp.hosted_tuning:
         return serving(v, inp.calls) + v["full_train_factor_in_house"] * self_training(v, pc, inp.examples)
     hosted = inp.calls * tuned_call(v, pc, inp.fixed_tokens) + v["ft_hosting"]
     return hosted + v["full_train_factor_hosted"] * hosted_training(v, pc, inp.examples)
@@ -186,7 +190,7 @@ def break_even(v: Mapping[str, float], pc: PerCall, inp: CostInputs) -> dict[str
     c_p, c_ft = prompt_call(v, pc, inp.fixed_tokens), tuned_call(v, pc, inp.fixed_tokens)
     fixed_ft = hosted_training(v, pc, inp.examples) + v["ft_hosting"]
     gpu_month = v["gpu_rate"] * v["hours_per_month"]
-    hosted = fixed_ft / (c_p - c_ft) if c_p > c_ft else None
+    hosted = fixed_ft / (c_p - c_ft) if c_p > c_ft and inp.hosted_tuning else None
     own = gpu_month / c_p if c_p > 0 else None
     return {
         "hosted": hosted,
@@ -226,7 +230,27 @@ def parse_prices(
         presets[preset.id] = preset
     if raw.get("default") not in presets:
         problems.append(f"default price preset {raw.get('default')!r} is not defined")
+    for preset in presets.values():
+        _check_tuned_on(preset, presets, providers, problems)
     return presets, providers
+
+
+def _check_tuned_on(
+    preset: Preset, presets: Mapping[str, Preset], providers: Mapping[str, Provider], problems: list[str]
+) -> None:
+    """`tuned_on` names an open hosted-tuning preset, and only on a preset whose provider is closed."""
+    where, target = f"preset {preset.id!r}", presets.get(preset.tuned_on)
+    own = providers.get(preset.provider)
+    if not preset.tuned_on or own is None:
+        return
+    if own.tuning_open:
+        problems.append(f"{where}: tuned_on is only for a provider closed to new tuning customers; "
+                        f"{own.id!r} is open")
+    elif target is None:
+        problems.append(f"{where}: tuned_on names an unknown preset {preset.tuned_on!r}")
+    elif not (host := providers.get(target.provider)) or not host.tuning_open or not host.supports_sft:
+        problems.append(f"{where}: tuned_on preset {target.id!r} is on provider {target.provider!r}, "
+                        "which takes no new tuning customers")
 
 
 def _preset(item: Mapping[str, Any], params: set[str], sources: Mapping[str, Any], problems: list[str]) -> Preset:
@@ -240,10 +264,13 @@ def _preset(item: Mapping[str, Any], params: set[str], sources: Mapping[str, Any
     if not isinstance(item.get("as_of"), datetime.date) or not item.get("name"):
         problems.append(f"{where}: needs a name and an as_of date")
     _tags(item.get("sources"), where, sources, problems)
+    if not isinstance(item.get("tuned_on", ""), str):
+        problems.append(f"{where}: tuned_on must be a preset id")
     floats = {k: float(x) for k, x in values.items() if k not in bad}
     return Preset(
         str(item.get("id")), str(item.get("name", "")), str(item.get("provider", "")),
         str(item.get("as_of", "")), str(item.get("note", "")), tuple(item.get("sources", [])), floats,
+        str(item.get("tuned_on", "")),
     )
 
 
@@ -255,8 +282,8 @@ def _provider(item: Mapping[str, Any], sources: Mapping[str, Any], problems: lis
     _tags(item.get("sources"), where, sources, problems)
     events = tuple((str(e.get("date", "")), str(e.get("text", ""))) for e in item.get("events", []))
     return Provider(
-        str(item.get("id")), str(item.get("name", "")), bool(item.get("supports_sft")),
-        bool(item.get("tuning_open")), str(item.get("hosting", "")), tuple(item.get("sources", [])), events,
+        str(item.get("id")), str(item.get("name", "")), item.get("supports_sft") is True,
+        item.get("tuning_open") is True, str(item.get("hosting", "")), tuple(item.get("sources", [])), events,
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from .axes import COST, FIT
 from .cost import PerCall, Preset
 from .model import AnswerValue, Context, Contribution, Core, Question
+from .reasons import COST_MODEL, LADDER, side_of
 from .rules import APPROACHES, Knowledge
 from .sensitivity import Counterfactual, Sensitivity
 
@@ -31,7 +32,7 @@ class Explanation:
 
 def explain(
     k: Knowledge, core: Core, weights: Mapping[str, float], preset: Preset, pc: PerCall,
-    be: Mapping[str, float | None], closed: bool,
+    be: Mapping[str, float | None], closed: bool, train_on: str = "on your own or rented GPUs",
 ) -> Explanation:
     """Reasons for and against, advisories, next steps and the per-axis sentences."""
     subject = (core.companion or core.primary) if core.forced_by else core.primary
@@ -46,7 +47,8 @@ def explain(
         [r for r in found if r["points"] > 1e-9][:3],
         [r for r in reversed(found) if r["points"] < -1e-9][:2],
         [{"id": n.id, "text": n.text, "sources": list(n.sources)} for n in k.rules.advisories if n.when(ctx)],
-        [n.text.format(companion=companion, as_of=preset.as_of) for n in k.rules.next_steps if n.when(ctx)],
+        [n.text.format(companion=companion, as_of=preset.as_of, train_on=train_on)
+         for n in k.rules.next_steps if n.when(ctx)],
         axis_sentences(k, core, preset, be),
     )
 
@@ -54,42 +56,43 @@ def explain(
 def _reasons(
     k: Knowledge, core: Core, weights: Mapping[str, float], subject: str, versus: str | None, preset: Preset
 ) -> list[Json]:
-    """Group recorded deltas by question or rule into points on the subject-vs-versus gap (reading 30)."""
+    """Group recorded deltas by question or rule into points on the subject-vs-versus gap (reading 30); each
+    reason is worded for the subject and the side its points argue (reasons.toml)."""
     groups: dict[str, Json] = {}
     for c in core.contributions:
         sign = 1 if c.approach == subject else -1 if c.approach == versus else 0
         if sign == 0 or c.delta == 0:
             continue
         step = (10 * c.delta / core.max_raw_fit if core.max_raw_fit > 0 else 0.0) if c.axis == FIT else c.delta
-        g = groups.setdefault(c.group, {"points": 0.0, "options": [], "clamped": False, "question": c.question})
+        g = groups.setdefault(c.group, {"points": 0.0, "options": {}, "clamped": False, "approach": subject})
         g["points"] += sign * 10 * weights[c.axis] * step
+        g["options"][c.option] = g["options"].get(c.option, 0.0) + sign * 10 * weights[c.axis] * step
         g["clamped"] = g["clamped"] or (c.approach, c.axis) in core.clamped
-        if c.option not in g["options"]:
-            g["options"].append(c.option)
-    out = [_reason(k, core, gid, g) for gid, g in groups.items()]
+    out = [_reason(k, core, gid, g) for gid, g in groups.items() if abs(g["points"]) > 1e-9]  # none smaller is shown
     if versus is not None:
         points = 10 * weights[COST] * (core.scores[subject][COST] - core.scores[versus][COST])
-        out.append(_cost_reason(k, core, points, preset))
+        out.append(_cost_reason(k, core, {"points": points, "clamped": False, "approach": subject}, preset))
     return out
 
 
 def _reason(k: Knowledge, core: Core, gid: str, g: Json) -> Json:
-    """One reason: the question, the answer and its label, the points, the grounding and sources."""
-    r = k.rules
+    """One reason: the question, the answer and its label, the points, the sentence for its approach and side."""
+    r, said, who = k.rules, k.reasons, (g["approach"], side_of(g["points"]))
     combo = next((c for c in r.combos if c.id == gid), None)
     if combo is not None:
-        return _item(gid, f"{gid} {combo.name}", None, combo.name, g, combo.grounding, combo.sources, "combination")
-    question = k.bank.questions[gid]
-    answer = core.answers[gid]
+        text, sources = said.sentence(gid, *who), combo.sources + said.sources(gid)
+        return _item(gid, combo.name, None, combo.name, g, text, sources, "combination")
+    question, answer = k.bank.questions[gid], core.answers[gid]
     if gid == r.ladder.question:
         band = _band(k, answer)
-        label = f"{answer:,} examples ({r.ladder.labels[band]})"
-        note = r.ladder.notes[band]
-        return _item(gid, question.label, answer, label, g, f"That is {note.text}.", note.sources, "answer")
-    rules = [r.deltas[(gid, o)] for o in g["options"]]
-    label = "; ".join(question.option_label(o) for o in g["options"])
-    sources = tuple(dict.fromkeys(t for d in rules for t in d.sources))
-    return _item(gid, question.label, answer, label, g, " ".join(d.grounding for d in rules), sources, "answer")
+        label, note = f"{answer:,} examples ({r.ladder.labels[band]})", r.ladder.notes[band]
+        text = f"{said.sentence(LADDER, *who)} That is {note.text}."
+        return _item(gid, question.label, answer, label, g, text, note.sources + said.sources(LADDER), "answer")
+    options = [o for o, p in g["options"].items() if p * g["points"] > 0]  # those arguing its side (multi-select)
+    label = "; ".join(question.option_label(o) for o in options)
+    text = " ".join(said.sentence(f"{gid}={o}", *who) for o in options)
+    sources = tuple(t for o in options for t in r.deltas[(gid, o)].sources + said.sources(f"{gid}={o}"))
+    return _item(gid, question.label, answer, label, g, text, sources, "answer")
 
 
 def _item(
@@ -102,19 +105,19 @@ def _item(
         "question": question, "question_label": qlabel,
         "answer": list(answer) if isinstance(answer, tuple) else answer, "answer_label": alabel,
         "points": round(g["points"], 3), "text": f"{qlabel} — {alabel}: {grounding}{note}",
-        "sources": list(sources), "kind": kind,
+        "sources": list(dict.fromkeys(sources)), "kind": kind, "approach": g["approach"], "side": side_of(g["points"]),
     }
 
 
-def _cost_reason(k: Knowledge, core: Core, points: float, preset: Preset) -> Json:
-    """The cost-score difference as one reason ('recurring cost model')."""
+def _cost_reason(k: Knowledge, core: Core, g: Json, preset: Preset) -> Json:
+    """The cost-score difference as one reason ('recurring cost model'), worded for its approach and side."""
     calls, fixed = core.answers["monthly_calls"], core.answers["fixed_prompt_tokens"]
-    text = k.rules.phrases["report"]["cost_reason"].format(calls=f"{calls:,}", fixed=f"{fixed:,}")
+    who = (g["approach"], side_of(g["points"]))
+    said = k.reasons.sentence(COST_MODEL, *who).format(calls=f"{calls:,}", fixed=f"{fixed:,}")
+    text = f"{said} ({preset.name} prices, {preset.as_of})"
     label = f"{calls:,} calls/month, {fixed:,} fixed prompt tokens"
-    g = {"points": points, "clamped": False}
-    item = _item("cost_model", "Recurring cost model", calls, label, g, text, preset.sources, "cost")
-    item["text"] = f"{text} ({preset.name} prices, {preset.as_of})"
-    return item
+    sources = preset.sources + k.reasons.sources(COST_MODEL)
+    return _item("cost_model", "Recurring cost model", calls, label, g, text, sources, "cost")
 
 
 def _band(k: Knowledge, examples: AnswerValue) -> int:

@@ -15,6 +15,7 @@ from .axes import COST
 from .cases import Library
 from .cost import Preset, Provider
 from .model import AxisInfo, Bank, ComboRule, Condition, DeltaRule, GateRule, Kind, Ladder, Notice, Text
+from .reasons import Reasons
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,7 @@ class Knowledge:
     providers: Mapping[str, Provider]
     chart_calls: tuple[float, ...]
     cases: Library = Library()  # the published-case library (cases.py), validated with the other files
+    reasons: Reasons = Reasons()  # the reason sentences by approach and side (reasons.toml), checked against the rules
 
     def default_weights(self) -> dict[str, float]:
         """The default weight of every axis (axes.toml)."""

@@ -27,6 +27,7 @@ from .model import (
     Notice,
     Text,
 )
+from .reasons import parse_reasons
 
 APPROACHES = tuple(a.value for a in Approach)
 TEXT_FACTS = frozenset(
@@ -60,10 +61,11 @@ def load_knowledge(data_dir: Path = DATA_DIR) -> Knowledge:
     axes = parse_axes(read_toml("axes.toml", data_dir), raw_sources, problems)
     rules = Parser(bank, raw_sources, problems, [a.key for a in axes]).rules(read_toml("rules.toml", data_dir))
     cases = load_cases(bank, data_dir, problems)
+    reasons = parse_reasons(read_toml("reasons.toml", data_dir), rules, raw_sources, problems)
     if problems:
         raise BankError(problems)
     calls = tuple(float(c) for c in prices.get("chart_calls", []))
-    return Knowledge(bank, rules, axes, presets, str(prices["default"]), providers, calls, cases)
+    return Knowledge(bank, rules, axes, presets, str(prices["default"]), providers, calls, cases, reasons)
 
 
 class Parser(Checker):
@@ -91,9 +93,8 @@ class Parser(Checker):
         combos = tuple(self.combo(c) for c in raw.get("combos", []))
         gates = tuple(self.gate(g) for g in raw.get("gates", []))
         advisories = tuple(self.notice(n, f"A{i}", set()) for i, n in enumerate(raw.get("advisories", []), 1))
-        steps = tuple(
-            self.notice(n, f"N{i}", {"companion", "as_of"}) for i, n in enumerate(raw.get("next_steps", []), 1)
-        )
+        facts = {"companion", "as_of", "train_on"}  # train_on: where the tuned approaches are costed (tuning.py)
+        steps = tuple(self.notice(n, f"N{i}", facts) for i, n in enumerate(raw.get("next_steps", []), 1))
         cost_rules, ladder = self.cost_rules(raw.get("cost_rules", {})), self.ladder(raw.get("ladder", {}))
         self.thresholds.setdefault(ladder.question, set()).update(ladder.bounds)
         return Rules(

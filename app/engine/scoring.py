@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, NamedTuple
 
-from . import cases, explain, sensitivity, unknowns
+from . import cases, explain, sensitivity, tuning, unknowns
 from .axes import COST
 from .cost import (
     CostInputs,
@@ -61,6 +61,7 @@ class Result:
     neighbours: tuple[cases.Neighbour, ...]
     neighbours_agree: bool
     knowledge: Knowledge = field(repr=False, compare=False)
+    tuned: Mapping[str, Any] = field(default_factory=dict)  # where the tuned approaches are costed (tuning.py)
 
 
 def score(
@@ -99,11 +100,14 @@ def score(
     near = cases.neighbours(k.cases, answers, int(conf.numbers["neighbours"]), exclude_case)
     agree = cases.agree(near, core.primary, int(conf.numbers["neighbours_to_agree"]))
     sens = replace(sens, label=label if agree else lowered(label))
-    be = break_even(preset.values, pc, inp)
+    values, modes = tuning.costing_values(k, preset), tuning.hosting(k, preset, core.lora_mode, inp)
+    be = break_even(values, pc, inp)
     closed = not k.providers[preset.provider].tuning_open
-    text = explain.explain(k, core, w, preset, pc, be, closed)
-    lines = cost_lines(preset.values, pc, inp, k.chart_calls)
-    return Result(ENGINE_VERSION, k.rules.version, core, w, preset, pc, be, lines, sens, text, probes, near, agree, k)
+    train_on = tuning.train_on(core.primary, core.companion, modes)
+    text = explain.explain(k, core, w, preset, pc, be, closed, train_on=train_on)
+    lines = cost_lines(values, pc, inp, k.chart_calls)
+    return Result(ENGINE_VERSION, k.rules.version, core, w, preset, pc, be, lines, sens, text, probes, near, agree, k,
+                  tuning.tuned_dict(k, preset, modes))
 
 
 def lowered(label: str) -> str:
@@ -207,11 +211,12 @@ def _cost_part(
     )
     part = memo.get(key)
     if part is None:
-        v, fixed = preset.values, float(a["fixed_prompt_tokens"])  # type: ignore[arg-type]
+        v, fixed = tuning.costing_values(k, preset), float(a["fixed_prompt_tokens"])  # type: ignore[arg-type]
         inp = CostInputs(
             float(a["monthly_calls"]), fixed, float(a[question]),  # type: ignore[arg-type]
             str(a["knowledge_volume"]), str(a["knowledge_churn"]),
             flags["hosted_allowed"], flags["self_host_allowed"], flags["full_in_house"],
+            hosted_tuning=tuning.tuned_host(k, preset) is not None,
         )
         pc = per_call(v, fixed, flags["frequent_retrain"], overrides)
         costs, mode = monthly_costs(v, pc, inp)
@@ -256,7 +261,8 @@ def result_to_dict(result: Result) -> dict[str, Any]:
         "reasons_for": text.reasons_for, "reasons_against": text.reasons_against,
         "counterfactuals": explain.counterfactual_dicts(k, core, sens),
         "advisories": text.advisories, "next_steps": text.next_steps,
-        "cost": explain.cost_dict(k, core, result.preset, result.per_call, result.break_even, result.lines),
+        "cost": {**explain.cost_dict(k, core, result.preset, result.per_call, result.break_even, result.lines),
+                 "tuned": dict(result.tuned)},
         "axis_text": text.axis_text, "ignored_questions": list(core.ignored),
         "answers": {
             q: UNKNOWN if q in unknown else list(v) if isinstance(v, tuple) else v for q, v in core.answers.items()

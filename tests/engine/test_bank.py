@@ -29,8 +29,8 @@ def test_it_loads_every_data_file(k: Knowledge) -> None:
     assert [a.key for a in k.axes] == list(AXES)
     assert abs(sum(a.weight for a in k.axes) - 1) < 1e-9
     assert k.default_preset in k.presets
-    assert {g.id for g in k.rules.gates} == {f"G{i}" for i in range(8)}
-    assert [c.id for c in k.rules.combos] == [f"R{i}" for i in range(1, 11)]
+    assert {g.id for g in k.rules.gates} == {f"G{i}" for i in range(9)}
+    assert [c.id for c in k.rules.combos] == [f"R{i}" for i in range(1, 12)]
     assert [n.id for n in k.rules.advisories] == [f"A{i}" for i in range(1, 7)]
 
 

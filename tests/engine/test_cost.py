@@ -12,6 +12,7 @@ from app.engine import cost
 from app.engine.cost import CostInputs, PerCall
 from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import evaluate
+from app.engine.tuning import costing_values
 
 
 @pytest.fixture(scope="module")
@@ -146,7 +147,10 @@ def test_monthly_churn_on_a_knowledge_gap_retrains_monthly(k: Knowledge) -> None
     calm = evaluate(k, {"gap_types": ["knowledge"], "knowledge_churn": "rarely",
                         "knowledge_volume": "fits_in_prompt", "labeled_examples": 1000})
     v = k.presets[k.default_preset].values
-    run = 1000 * 800 * 3 * 5 / 1e6
+    # The default preset's provider (OpenAI) takes no new tuning customers: LoRA's hosted training is costed on its
+    # tuned_on preset, Fireworks AI's 70B class at $3.00 per 1M training tokens (OpenAI's $5.00 before issue 12).
+    assert costing_values(k, k.presets[k.default_preset])["p_train"] == 3.00
+    run = 1000 * 800 * 3 * 3.00 / 1e6
     assert core.costs["LORA"] - calm.costs["LORA"] == pytest.approx(run * (13 - 3) / 12)
     assert v["retrains_frequent"] == 12
 

@@ -148,6 +148,8 @@ def test_the_whole_library_runs(k: Knowledge) -> None:
     assert facts["cases"] == len(k.cases)
     assert sum(s["cases"] for s in facts["borders"].values()) == len(k.cases)
     assert len(facts["misses"]) == len(k.cases) - facts["acceptable"]["count"]
+    # Issue 11's targets, the same figures `.ci/run` checks with `tunewise eval`.
+    assert facts["passed"], facts["failures"]
 
 
 def test_eval_passes_the_case_id_so_a_case_is_not_its_own_neighbour(

@@ -73,9 +73,9 @@ def test_what_is_left_open_for_the_browser() -> None:
 
 def test_a_step_is_complete_without_the_questions_that_do_not_apply() -> None:
     bank = knowledge().bank
-    stored = {"gap_types": ("behavior",), "failure_mode": "x", "task_stability": "x", "prompt_maturity": "x",
-              "eval_set": "x", "labeled_examples": 0, "raw_domain_text": "none", "knowledge_volume": "none",
-              "citations_required": "no"}
+    stored = {"gap_types": ("behavior",), "failure_mode": "x", "task_stability": "x", "deliverable": "x",
+              "prompt_maturity": "x", "eval_set": "x", "labeled_examples": 0, "raw_domain_text": "none",
+              "knowledge_volume": "none", "citations_required": "no"}
     assert flow.first_incomplete(bank, stored) == "output"
     assert [q.id for q in flow.asked(bank, "data", stored)] == [
         "labeled_examples", "raw_domain_text", "knowledge_volume", "citations_required"]

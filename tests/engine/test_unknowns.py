@@ -18,7 +18,7 @@ KNOWN: dict[str, Any] = {
     "citations_required": "no", "format_strictness": "strict_stable", "monthly_calls": 2_000_000,
     "fixed_prompt_tokens": 6000, "data_sensitivity": "internal", "training_data_policy": "cloud_with_controls",
     "ml_capacity": "managed_only", "time_to_first_version": "weeks", "model_switch_likelihood": "low",
-    "raw_domain_text": "none",
+    "raw_domain_text": "none", "deliverable": "feature",
 }
 
 

@@ -64,7 +64,7 @@ def test_plain_submit_saves_and_redirects_303(client: TestClient) -> None:
     response = submit(client, edit, "problem")
     assert response.status_code == 303 and response.headers["location"] == f"/a/{edit}/tried"
     assert stored(client, edit) == {"gap_types": ["behavior"], "failure_mode": "breaks_repeatedly",
-                                    "task_stability": "stable_repetitive"}
+                                    "task_stability": "stable_repetitive", "deliverable": "feature"}
 
 
 def test_htmx_submit_returns_next_fragment_and_pushes_url(client: TestClient) -> None:

@@ -51,6 +51,7 @@ def test_a_fully_answered_report_says_nothing_about_unknowns() -> None:
     result = result_to_dict(score(load_knowledge(), {**ANSWERS, "eval_set": "100plus", "data_sensitivity": "internal",
                                                      "knowledge_churn": "rarely", "citations_required": "no",
                                                      "time_to_first_version": "weeks", "raw_domain_text": "none",
+                                                     "deliverable": "feature",
                                                      "model_switch_likelihood": "low"}))
     assert result["unknowns"] == []
     assert "Depends on what you don’t know yet" not in page(result) and "Not sure" not in page(result)
