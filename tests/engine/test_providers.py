@@ -7,10 +7,8 @@ presets carry the prices of the pages they cite (app/data/sources.toml)."""
 from __future__ import annotations
 
 import copy
-import json
 from collections.abc import Callable
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,13 +19,9 @@ from app.engine.rules import Knowledge, load_knowledge
 from app.engine.scoring import result_to_dict, score
 from app.engine.tuning import TUNED, TUNED_KEYS, costing_values, tuned_host
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
-CASES = [
-    json.loads(line)
-    for name in ("public-scenarios.jsonl", "published-cases.jsonl")
-    for line in (FIXTURES / name).read_text(encoding="utf-8").splitlines()
-    if line.strip()
-]
+from ..scenarios import ALL
+
+CASES = ALL
 S01 = next(c["answers"] for c in CASES if c["id"] == "S01")  # 60,000 calls, 6,000 fixed tokens, 500 examples
 WHERE = ("on Fireworks AI (Llama 3.1 70B Instruct, serverless LoRA)", "on your own or rented GPUs")
 PRICES, SOURCES = read_toml("prices.toml"), read_toml("sources.toml")
