@@ -40,7 +40,6 @@ REPORT_PHRASES = frozenset(
     [
         "hosted", "self_host", "break_even_hosted", "break_even_never", "counterfactual_above", "counterfactual_below",
         "counterfactual_set", "counterfactual_add", "counterfactual_remove", "counterfactual_via", "dominant", "flip",
-        "cost_reason",
     ]
 )
 CONFIDENCE_KEYS = (
