@@ -42,6 +42,8 @@ REPORT_PHRASES = frozenset(
         "counterfactual_set", "counterfactual_add", "counterfactual_remove", "counterfactual_via", "dominant", "flip",
     ]
 )
+# Reason groups that are neither a question nor a combination rule (app/engine/reasons.py names them too).
+RESERVED_GROUPS = frozenset({"ladder", "cost"})
 CONFIDENCE_KEYS = (
     [
         "mc_draws", "mc_alpha", "mc_seed", "tie_decimals", "high_margin", "high_stability", "high_flip",
@@ -179,6 +181,8 @@ class Parser(Checker):
         t = self.text({"text": item.get("grounding"), "sources": item.get("sources")}, f"combo {cid}")
         effects = self.effects(item, f"combo {cid}", {"id", "name", "when"})
         self.unique(cid, self.combos, "combination rule")
+        if cid in RESERVED_GROUPS or cid in self.bank.questions:  # a report's reasons are grouped by these names
+            self.problems.append(f"combo {cid}: the id is taken by a question or a reason group; use R<n>")
         return ComboRule(cid, str(item.get("name", "")), when, effects, t.text, t.sources)
 
     def gate(self, item: Mapping[str, Any]) -> GateRule:

@@ -108,6 +108,12 @@ CASES: list[tuple[str, Callable[[Raw], None], list[str]]] = [
         ["combo R2: unknown or later combination rule 'R9'"],
     ),
     ("combo dup", lambda r: combo(r, "R3").update(id="R1"), ["duplicate combination rule 'R1'"]),
+    ("combo named cost", lambda r: combo(r, "R11").update(id="cost"),
+     ["combo cost: the id is taken by a question or a reason group; use R<n>"]),
+    ("combo named ladder", lambda r: combo(r, "R11").update(id="ladder"),
+     ["combo ladder: the id is taken by a question or a reason group; use R<n>"]),
+    ("combo named as a question", lambda r: combo(r, "R11").update(id="eval_set"),
+     ["combo eval_set: the id is taken by a question or a reason group; use R<n>"]),
     (
         "when not list",
         lambda r: combo(r, "R1").update(when={"q": "eval_set"}),
