@@ -3,7 +3,7 @@ VENV    ?= .venv
 PY      := $(VENV)/bin/python
 PYTEST  := $(VENV)/bin/pytest
 
-.PHONY: run test test-slow test-postgres lint migrate bench mutation
+.PHONY: run test test-slow test-lighthouse test-postgres lint migrate bench mutation
 
 $(PY):                                   # create the virtual environment if missing
 	python3 -m venv $(VENV)
@@ -29,6 +29,13 @@ test: $(VENV)/.test $(OIDC_PROVIDER)     # the whole default suite (engine, rout
 
 test-slow: $(VENV)/.test                 # load and fault suites (bounded, loopback only; .ci/run runs them)
 	$(PYTEST) -m "load or faults" -s
+
+LIGHTHOUSE := tests/lighthouse/node_modules/.installed
+$(LIGHTHOUSE): tests/lighthouse/package-lock.json  # Lighthouse, pinned (npm); it drives Debian's Chromium
+	npm ci --prefix tests/lighthouse --no-audit --no-fund --loglevel=error && touch $@
+
+test-lighthouse: $(VENV)/.test $(LIGHTHOUSE)  # Lighthouse scores of the landing page, a step and a report (.ci/run)
+	$(PYTEST) -m lighthouse -s
 
 lint: $(VENV)/.test                      # type-check app/ (mypy --strict) and lint everything (ruff, line length included)
 	$(VENV)/bin/mypy && $(VENV)/bin/ruff check app tests bench migrations

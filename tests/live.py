@@ -9,10 +9,18 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from app.engine.rules import load_knowledge
 from app.settings import ROOT
+from app.store import migrate
+from app.store.db import Database
+from app.store.results import add_share_link
+
+from .stored import scenarios, seed_results
 
 
 def free_port() -> int:
@@ -67,3 +75,21 @@ class Server:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill9()
+
+
+@contextmanager
+def fixture_reports(folder: Path, teams: tuple[str, ...]) -> Iterator[dict[str, str]]:
+    """A real server on a database holding every fixture scenario; the report URL of each of the teams."""
+    url = f"sqlite:///{folder / 'reports.db'}"
+    migrate.upgrade(url)
+    db = Database(url)
+    ids = dict(zip((c["id"] for c in scenarios()), seed_results(db, load_knowledge())))
+    with db.write() as session:
+        tokens = {team: add_share_link(session, result_id=ids[team], days=None) for team in teams}
+    db.dispose()
+    server = Server(url, log=folder / "server.log")
+    server.start()
+    try:
+        yield {team: f"{server.url}/r/{token}" for team, token in tokens.items()}
+    finally:
+        server.stop()

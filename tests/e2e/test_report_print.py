@@ -14,17 +14,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, Page
 
-from app.engine.rules import load_knowledge
-from app.store import migrate
-from app.store.db import Database
-from app.store.results import add_share_link
-
-from ..live import Server
-from ..stored import scenarios, seed_results
+from ..live import fixture_reports
 from .axe import assert_accessible
 from .conftest import ARTIFACTS
 
-TEAMS = ("S01", "H19", "H21")  # LoRA with a clear lead, a close call (Hybrid or RAG), Integration by gate G1
+TEAMS = ("S01", "H20", "H21")  # LoRA with a clear lead, a close call (Hybrid or RAG), Integration by gate G1
 ANSWER_PARTS = (".verdict-main", ".verdict-why", ".confidence", ".answer-reasons li", ".answer-risk",
                 ".answer-costs li", ".answer-first-step", ".answer-levers")
 PRINT_WIDTH = 695  # A4 (210 mm) less the 13 mm side margins of the print stylesheet, in CSS px
@@ -34,20 +28,8 @@ EIGHT_PT = 8 * 96 / 72
 @pytest.fixture(scope="module")
 def reports(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
     """A real server on a database holding every fixture scenario; the report URL of each of TEAMS."""
-    folder = tmp_path_factory.mktemp("print")
-    url = f"sqlite:///{folder / 'e2e.db'}"
-    migrate.upgrade(url)
-    db = Database(url)
-    ids = dict(zip((c["id"] for c in scenarios()), seed_results(db, load_knowledge())))
-    with db.write() as session:
-        tokens = {team: add_share_link(session, result_id=ids[team], days=None) for team in TEAMS}
-    db.dispose()
-    server = Server(url, log=folder / "server.log")
-    server.start()
-    try:
-        yield {team: f"{server.url}/r/{token}" for team, token in tokens.items()}
-    finally:
-        server.stop()
+    with fixture_reports(tmp_path_factory.mktemp("print"), TEAMS) as urls:
+        yield urls
 
 
 def pdf_pages(pdf: bytes) -> list[int]:
@@ -110,7 +92,7 @@ def test_no_sideways_scroll_on_a_phone(browser: Browser, reports: dict[str, str]
             .map(tr => tr.getBoundingClientRect().width)""")
         assert len(cards) == 6 and max(cards) <= 390, "one card per approach, each within the screen"
     ARTIFACTS.mkdir(exist_ok=True)
-    page.goto(reports["H19"])
+    page.goto(reports["H20"])
     page.screenshot(path=str(ARTIFACTS / "report-mobile.png"), full_page=True, caret="initial")
 
 
@@ -124,7 +106,7 @@ def test_the_default_print_is_a_two_page_handout(browser: Browser, reports: dict
         assert page.locator(".qr-block svg").is_visible() and page.locator(".glance").is_visible()
         assert page.locator(".handout-sources .url").count() > 0, "the sources' addresses are printed"
         assert not small_text(page), f"{team}: {small_text(page)[:5]}"
-        if team == "H19":
+        if team == "H20":
             page.screenshot(path=str(ARTIFACTS / "report-print.png"), full_page=True, caret="initial")
         page.emulate_media(media="null")  # back to no emulation: page.pdf() then prints with print media again
 
@@ -156,7 +138,7 @@ def test_the_detail_opens_without_javascript(browser: Browser, reports: dict[str
 def test_the_report_is_accessible_with_every_section_open(browser: Browser, reports: dict[str, str],
                                                             scheme: str) -> None:
     page = browser.new_page(color_scheme=scheme, viewport={"width": 1280, "height": 800})
-    for team in ("H19", "H21"):
+    for team in ("H20", "H21"):
         page.goto(reports[team])
         assert_accessible(page, f"{team} report ({scheme}, collapsed)")
         page.goto(reports[team] + "#print-full")
@@ -168,9 +150,9 @@ def test_the_report_is_accessible_with_every_section_open(browser: Browser, repo
 
 def test_page_weight(reports: dict[str, str]) -> None:
     """The report page with its CSS stays under 40 KB gzip (bench/README.md)."""
-    base = reports["H19"].split("/r/")[0]
+    base = reports["H20"].split("/r/")[0]
     total = 0
-    for url in (reports["H19"], base + "/static/css/app.css", base + "/static/css/report.css"):
+    for url in (reports["H20"], base + "/static/css/app.css", base + "/static/css/report.css"):
         with urllib.request.urlopen(url) as response:
             total += len(gzip.compress(response.read()))
     assert total <= 40 * 1024, total
